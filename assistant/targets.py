@@ -1,0 +1,37 @@
+"""Quantitative targets: 95%以上, 约60个, 达到100%, 1—2个, 5.5%左右, 1100万人以上.
+
+A number is a target when it is a percentage, a range, or a count qualified as a goal (约/以上/左右/
+达到/不少于…). Years, dates and durations are deadlines, not targets, and plain counts such as
+"73类行业" are facts, not goals.
+"""
+from __future__ import annotations
+
+import re
+
+_NUMBER = r"\d+(?:\.\d+)?"
+_UNIT = (r"(?:%|％|个百分点|万亿元|亿元|万元|元|亿千瓦|万千瓦|千瓦|亿斤|万斤|斤|亿吨|万人次|万人|万户|万套|万亩|亿亩|万千瓦|万吨|吨|公里|千米|平方米|"
+         r"亿|万|个|家|项|所|人|户|条|座|处|台|辆|次|倍|间|张|名|批|县|市|城市)")
+_PREFIX = r"(?:约|近|超过|不低于|不少于|不超过|低于|高于|达到|提高到|提升到|降低到|下降到|控制在|保持在|增长|下降|减少|提高)"
+_SUFFIX = r"(?:以上|以下|左右|以内|上下)"
+
+TARGET = re.compile(
+    rf"(?P<prefix>{_PREFIX})?(?P<num>{_NUMBER}(?:[—–\-~～至到]{_NUMBER})?)(?P<unit>{_UNIT})(?P<suffix>{_SUFFIX})?"
+)
+
+
+def find_targets(text: str) -> list[str]:
+    out: list[str] = []
+    for m in TARGET.finditer(text):
+        is_percent = m.group("unit") in ("%", "％", "个百分点")
+        is_range = bool(re.search(r"[—–\-~～至到]", m.group("num")))
+        qualified = bool(m.group("prefix") or m.group("suffix"))
+        if not (is_percent or is_range or qualified):
+            continue
+        if text[m.end():m.end() + 1] in ("年", "月", "日") or text[max(0, m.start() - 1):m.start()] == "第":
+            continue
+        phrase = m.group(0)
+        if m.group("prefix") in ("增长", "下降", "减少", "提高") and not (is_percent or m.group("suffix")):
+            continue
+        if phrase not in out:
+            out.append(phrase)
+    return out
