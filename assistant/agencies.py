@@ -68,6 +68,7 @@ def looks_like_agency(text: str) -> bool:
 def _clean(part: str) -> str:
     part = part.strip(" \u3000，、,；;。")
     part = re.sub(r"^(由|请|并|其中|以及|经(?!信|济)|按|对|向)", "", part)
+    part = re.sub(r"等(?=(?:主管部门|行政部门|部门|单位)$)", "", part)   # 林业草原等主管部门
     previous = None
     while previous != part:
         previous = part

@@ -100,12 +100,12 @@ def _read_docx(name: str, data: bytes) -> str:
 def _table_cells(table) -> list[str]:
     """One cell per line, row by row; a merged cell is reported once."""
     cells: list[str] = []
-    seen: set[int] = set()
+    seen: set = set()          # the cell elements themselves, kept alive so identity is stable
     for row in table.rows:
         for cell in row.cells:
-            if id(cell._tc) in seen:
+            if cell._tc in seen:
                 continue
-            seen.add(id(cell._tc))
+            seen.add(cell._tc)
             cells.extend(p.text for p in cell.paragraphs)
     return cells
 
@@ -153,6 +153,5 @@ def _read_html(name: str, data: bytes) -> str:
 
 
 def _tidy(text: str) -> str:
-    """One paragraph per line: normalize newlines, drop trailing spaces and zero-width characters."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u200b", "").replace("\ufeff", "")
-    return "\n".join(line.rstrip() for line in text.split("\n"))
+    """Newlines normalized to \n; nothing else changes, so clause spans index the text as written."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")

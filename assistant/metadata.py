@@ -15,6 +15,7 @@ TITLE_SUFFIX = re.compile(
     r"(?![》”\"])"
 )
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(（]\d{4}[〕\]］)）]\d+号")
+DOC_NUMBER_TAIL = re.compile(r"[〔\[［]\d{4}[〕\]］]\d+号|国务院令第\d+号")
 ORDER_NUMBER = re.compile(r"^第\s*(\d+)\s*号$")
 _CN_YEAR = "[〇○零一二三四五六七八九]{4}"
 _CN_MD = "[一二三四五六七八九十]{1,3}"
@@ -62,11 +63,22 @@ def is_signature(line: str) -> bool:
 
 
 def split_flat_title(text: str) -> int:
-    """Where the title ends in text that lost its line breaks: after the first title word not inside 《》."""
-    for m in TITLE_SUFFIX.finditer(text[:120]):
-        if m.end() >= 6:
+    """Where the title ends in text that lost its line breaks.
+
+    Before a 文号 ("…的指导意见国办发〔2018〕118号"), the title is what precedes it; otherwise it ends at
+    the first title word followed by a digit or a header ("…实施计划2021年是…", "…防治法2018年8月…").
+    """
+    head = text[:160]
+    number = re.search(r"[〔\[［]\d{4}[〕\]］]|国务院令", head)
+    if number:
+        ends = [m.end() for m in TITLE_SUFFIX.finditer(head[: number.start()]) if m.end() >= 6]
+        if ends:
+            return ends[-1]
+    candidates = [m for m in TITLE_SUFFIX.finditer(head[:120]) if m.end() >= 6]
+    for m in candidates:
+        if m.end() == len(text) or re.match(r"[\d（(\s—]|各|中华人民共和国", text[m.end():]):
             return m.end()
-    return 0
+    return candidates[0].end() if candidates else 0
 
 
 def title_from_lines(lines: list[str]) -> tuple[str, int]:

@@ -80,7 +80,7 @@ def match_label(line: str) -> Label | None:
 INLINE_MARKER = re.compile(
     rf"(?:第({CN_NUM})(?:章|节)[\s\u3000]*)"
     rf"|(?:第({CN_NUM})条[\s\u3000]*)"
-    rf"|(?:(?<![\u4e00-\u9fff0-9])({CN_NUM})、)"
+    rf"|(?:(?<![第0-9{CN_DIGITS}十百])({CN_NUM})、)"
     rf"|(?:[（(]({CN_NUM})[）)])"
     r"|(?:(?<![0-9０-９.．])([0-9０-９]{1,3})[．.](?![0-9０-９]))"
     r"|(?:[（(]([0-9０-９]{1,3})[）)])"

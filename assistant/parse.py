@@ -102,6 +102,12 @@ def _unflatten(text: str, lines: list[Line]) -> list[Line]:
             title_end = meta.split_flat_title(line.text)
             if title_end:
                 cuts.add(title_end)
+            number = meta.DOC_NUMBER_TAIL.search(line.text[:200])
+            if number:
+                cuts.add(number.end())
+                addressee = re.match(r"各[^。：]{2,60}：", line.text[number.end():])
+                if addressee:
+                    cuts.add(number.end() + addressee.end())
         bounds = sorted(c for c in cuts if 0 < c < len(line.text))
         pieces, prev = [], 0
         for cut in bounds + [len(line.text)]:
@@ -112,8 +118,11 @@ def _unflatten(text: str, lines: list[Line]) -> list[Line]:
             # a heading fragment glued before the next marker: "…95%以上。重点任务加大…成果应用" + "1．"
             tail = re.search(r"[。！？；）]([^。！？；，：、（）]{2,40})$", segment)
             split_at = tail.start(1) if tail and b in bounds else len(segment)
+            first = re.match(r"[^。！？]{4,40}[。！？]", segment)
+            if first and len(segment) > 600 and match_label(segment) and split_at == len(segment):
+                split_at = first.end()    # "（一）着力稳定宏观经济大盘…。" heads the sentences after it
             for x, y in ((0, split_at), (split_at, len(segment))):
-                for s, e in _sentence_groups(segment[x:y]):
+                for s, e in _sentence_groups(segment[x:y], labelled_too=True):
                     piece = segment[x:y][s:e]
                     stripped = piece.strip(" \t\u3000")
                     if stripped:
@@ -143,13 +152,24 @@ def _marker_cuts(text: str) -> list[int]:
             next(i for i, g in enumerate(groups) if g is not None)]
         number = cn_to_int(next(g for g in groups if g is not None))
         before = text[m.start() - 1] if m.start() else "。"
-        if style in ("chapter", "article", "cn") and before not in "。；！？）\u3000 ":
-            continue
-        if number != 1 and number != last.get(style, 0) + 1:
+        in_sequence = number == 1 or number == last.get(style, 0) + 1
+        if style == "cn" and before not in "。；！？）：\u3000 " and not (
+                in_sequence and len(re.split(r"[。；！？）：]", text[max(0, m.start() - 30):m.start()])[-1]) < 30):
+            continue                      # after a glued heading ("第一章总则一、…") it still counts
+        if style in ("chapter", "article"):
+            if before in "。；！？）：\u3000 ":
+                if number <= last.get(style, 0) and number != 1:
+                    continue
+            elif not in_sequence or re.search(r"(本法|条例|规定的|依照|按照|根据|违反|适用|依据|、|和|或者|及|款|项)$",
+                                              text[max(0, m.start() - 4):m.start()]):
+                continue                  # "依照本法第二十条规定" is a reference, not an article
+        elif not in_sequence:
             continue
         last[style] = number
         cuts.append(m.start())
-    cuts.extend(m.start() for m in ORDINAL_MARKER.finditer(text) if m.start())
+    # 一是 opens a paragraph of 一是…二是…; the paragraph is split later, keeping its closing attribution
+    cuts.extend(m.start() for m in re.finditer(r"一是(?=[\u4e00-\u9fff“])", text)
+                if m.start() and "二是" in text[m.end():m.end() + 1500])
     return cuts
 
 
@@ -163,9 +183,9 @@ def _attribution_cuts(text: str) -> list[int]:
     return cuts
 
 
-def _sentence_groups(text: str, limit: int = 300) -> list[tuple[int, int]]:
-    """Long unnumbered text is cut at sentence ends into pieces of at most about `limit` characters."""
-    if len(text) <= limit * 2 or match_label(text):
+def _sentence_groups(text: str, limit: int = 300, labelled_too: bool = False) -> list[tuple[int, int]]:
+    """Long text is cut at sentence ends into pieces of at most about `limit` characters."""
+    if len(text) <= limit * 2 or (match_label(text) and not labelled_too):
         return [(0, len(text))]
     groups, start = [], 0
     for m in re.finditer(r"[。！？]", text):
@@ -371,13 +391,15 @@ def _tree(units: list[Unit]) -> list[RawClause]:
                              start=lines[0].start, end=lines[-1].end, shared_tail=tail))
 
     def emit_paragraph(lines: list[Line], label: str | None, component: str) -> None:
-        pieces = _ordinal_pieces(lines) if (label is None or label.startswith(("一是",))) else None
+        pieces = _ordinal_pieces(lines[0]) if (label is None or label.startswith("一是")) else None
         if not pieces:
             emit(lines, label, component)
             return
-        tail = _trailing_attribution(lines)
+        tail = _trailing_attribution(lines[:1])
         for number, written, piece in pieces:
-            emit([piece], written, f"{component}.o{number}", tail)
+            emit([piece], written, f"o{number}" if label else f"{component}.o{number}", tail)
+        for k, line in enumerate(lines[1:], start=1):
+            emit([line], None, f"{component}.para{k}")
 
     units = list(units)
     for i, unit in enumerate(units):
@@ -453,11 +475,12 @@ def _headingish(text: str) -> bool:
 
 def _heading_text(text: str) -> str:
     """Section path text: inner spacing of '第一章　总  则' and '国 务 院 工 作 规 则' removed."""
-    text = re.sub(r"(?<=[\u4e00-\u9fff])[\s\u3000]+(?=[\u4e00-\u9fff])", "", text.strip())
+    text = text.strip()
     label = match_label(text)
-    if label and label.style in HEADING_STYLES + ("article",):
-        text = f"{label.text} {text[label.end:]}".strip()
-    return text
+    rest = re.sub(r"(?<=[\u4e00-\u9fff])[\s\u3000]+(?=[\u4e00-\u9fff])", "", text[label.end:] if label else text)
+    if label and label.style in HEADING_STYLES:
+        return f"{label.text} {rest.strip()}".strip()
+    return (label.text if label else "") + rest
 
 
 def _short_heading(text: str) -> str:
@@ -466,11 +489,8 @@ def _short_heading(text: str) -> str:
     return m.group(0).rstrip("。；：") if m else text[:40]
 
 
-def _ordinal_pieces(lines: list[Line]) -> list[tuple[int, str, Line]] | None:
+def _ordinal_pieces(line: Line) -> list[tuple[int, str, Line]] | None:
     """一是…二是…三是… inside one paragraph -> one piece each (the lead-in stays with 一是)."""
-    if len(lines) != 1:
-        return None
-    line = lines[0]
     found = [(m.start(), cn_to_int(m.group(1)), m.group(0)) for m in ORDINAL_MARKER.finditer(line.text)]
     numbers = [n for _, n, _ in found]
     if len(found) < 2 or numbers != list(range(1, len(found) + 1)):

@@ -146,9 +146,10 @@ def roles_from_attribution(inner: str) -> Roles:
 # Prose: "由农业农村、林业部门会同生态环境、自然资源等部门组织开展", "市场监管总局要发挥牵头作用",
 # "生态环境部会同有关部门组织开展…", "建立由农业农村部、工业和信息化部牵头的…机制".
 _AGENCY_TAIL = r"[\u4e00-\u9fff、]{2,40}?(?:部|委|厅|局|署|办公厅|办公室|总局|政府|部门|小组)"
+_PARTNERS = r"[\u4e00-\u9fff、]{2,60}?(?:等?(?:有关|相关)?(?:主管部门|行政部门|部门|单位|方面)|等)"
 PROSE_PATTERNS = (
-    re.compile(rf"由(?P<lead>{_AGENCY_TAIL})会同(?P<part>[\u4e00-\u9fff、]{{2,60}}?(?:部门|单位|方面|等))"),
-    re.compile(rf"(?:^|[。；，])(?P<lead>{_AGENCY_TAIL})(?:要|应当|应|将)?(?:继续)?会同(?P<part>[\u4e00-\u9fff、]{{2,60}}?(?:部门|单位|方面|等))"),
+    re.compile(rf"由(?P<lead>{_AGENCY_TAIL})会同(?P<part>{_PARTNERS})"),
+    re.compile(rf"(?:^|[。；，])(?P<lead>{_AGENCY_TAIL})(?:要|应当|应|将)?(?:继续)?会同(?P<part>{_PARTNERS})"),
     re.compile(rf"由(?P<lead>{_AGENCY_TAIL})牵头"),
     re.compile(rf"(?:^|[。；，])(?P<lead>{_AGENCY_TAIL})要?(?:继续)?(?:发挥|做好|负责)牵头(?:作用|工作)"),
 )

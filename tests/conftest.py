@@ -1,0 +1,29 @@
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+GUANGXI = CORPUS / "gx_2021_turang_wuran_fangzhi_jihua.txt"
+
+
+@pytest.fixture(scope="session")
+def parsed_corpus():
+    """Every corpus document parsed once for the session, by file name."""
+    from assistant.parse import parse_file
+
+    return {p.name: parse_file(p) for p in sorted(CORPUS.glob("*.txt"))}
+
+
+def clause_with(parsed, fragment):
+    """The one clause whose text contains `fragment` (fails loudly if none or several)."""
+    found = [c for c in parsed.clauses if fragment in c.text]
+    assert len(found) == 1, f"{len(found)} clauses contain {fragment!r}: {[c.clause_id for c in found]}"
+    return found[0]
+
+
+def names(agencies):
+    return [a.name for a in agencies]

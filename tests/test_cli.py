@@ -1,0 +1,67 @@
+"""`policyqa parse` end to end, as a user runs it (a subprocess), plus its errors and exit codes."""
+import json
+import subprocess
+import sys
+
+from conftest import GUANGXI, ROOT
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True, cwd=ROOT,
+                          timeout=120)
+
+
+def test_parse_json_contract():
+    result = run("parse", str(GUANGXI), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data["document"]) == {"doc_id", "title", "doc_number", "issuer", "date", "source"}
+    assert data["document"]["title"] == "2021年度广西土壤污染防治重点工作实施计划"
+    assert data["document"]["source"] == GUANGXI.name
+    clause = next(c for c in data["clauses"] if "持续开展涉镉污染源排查整治工作" in c["text"])
+    assert set(clause) == {"clause_id", "label", "section_path", "text", "lead_agencies", "participants",
+                           "responsible", "deadlines", "targets"}
+    assert clause["label"] == "2．"
+    assert clause["section_path"] == ["重点任务", "持续狠抓土壤污染源头风险管控"]
+    assert clause["lead_agencies"] == ["自治区生态环境厅"]
+    assert clause["participants"] == ["自治区农业农村厅", "自治区粮食和储备局", "自治区自然资源厅", "自治区工业和信息化厅"]
+    assert {"text": "2021年底前", "normalized": "2021-12-31"} in clause["deadlines"]
+    assert clause["clause_id"].startswith(data["document"]["doc_id"] + ":")
+
+
+def test_parse_human_output_is_readable_chinese():
+    result = run("parse", str(ROOT / "corpus" / "gov_guofa_2019_03_zongbaoqu.txt"))
+    assert result.returncode == 0, result.stderr
+    assert "国务院关于促进综合保税区高水平开放高质量发展的若干意见" in result.stdout
+    assert "文号: 国发〔2019〕3号" in result.stdout
+    assert "牵头: 税务总局" in result.stdout and "参与: 财政部、海关总署" in result.stdout
+
+
+def test_python_m_and_console_script_agree():
+    script = ROOT / ".venv" / "bin" / "policyqa"
+    if not script.exists():
+        script = "policyqa"
+    via_script = subprocess.run([str(script), "parse", str(GUANGXI), "--json"], capture_output=True, text=True)
+    assert via_script.returncode == 0
+    assert via_script.stdout == run("parse", str(GUANGXI), "--json").stdout
+
+
+def test_errors_go_to_stderr_with_a_nonzero_exit(tmp_path):
+    empty = tmp_path / "空.txt"
+    empty.write_text("   \n")
+    junk = tmp_path / "junk.docx"
+    junk.write_bytes(b"not a zip at all")
+    for path, reason in ((empty, "empty document"), (junk, "not a readable .docx"),
+                         (tmp_path / "none.txt", "no such file"), (tmp_path / "a.doc", "unsupported file type")):
+        if path.suffix == ".doc":
+            path.write_bytes(b"\xd0\xcf\x11\xe0")
+        result = run("parse", str(path))
+        assert result.returncode == 1
+        assert result.stdout == ""
+        assert path.name in result.stderr and reason in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+def test_usage_errors():
+    result = run("parse")
+    assert result.returncode == 2 and "usage:" in result.stderr
