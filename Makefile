@@ -17,10 +17,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: install
+	$(BIN)/python -m evals.parse_report corpus
 	$(BIN)/policyqa parse corpus/gx_2021_turang_wuran_fangzhi_jihua.txt
 
 test: install
-	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 parse-report: install
 	$(BIN)/python -m evals.parse_report corpus
