@@ -16,8 +16,8 @@ AGENCY_SUFFIX = re.compile(
 )
 GENERIC_SUFFIX = re.compile(r"(人民政府|主管部门|行政部门|管理部门|部门|单位|机构)$")
 JURISDICTION_PREFIX = re.compile(
-    r"^(自治区|省级以上人民政府|省级人民政府|县级以上地方人民政府|县级以上人民政府|地方各级人民政府|地方人民政府|"
-    r"国务院|省|自治州|市(?!场)|县)(?=[\u4e00-\u9fff]{2,})"
+    r"^(自治区|设区的市级以上地方人民政府|省级以上人民政府|省级人民政府|县级以上地方人民政府|县级以上人民政府|"
+    r"地方各级人民政府|地方人民政府|国务院|省|自治州|市(?!场)|县)(?=[\u4e00-\u9fff]{2,})"
 )
 PROVINCES = ("北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽",
              "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州",
@@ -41,15 +41,16 @@ def split_agencies(names: str, prefix: str | None = None) -> tuple[list[Agency],
         part = _clean(part)
         if part:
             items.extend(_split_conjunctions(part))
-    items = [_clean(i) for i in items]
-    items = _share_suffix([i for i in items if i])
+    items = _join_jurisdictions([_clean(i) for i in items if _clean(i)])
+    tail = re.search(r"等?(主管部门|行政部门|部门|机构)$", names.strip())
+    items = _share_suffix(items, tail.group(1) if tail else None)
     agencies: list[Agency] = []
     for item in items:
         if VAGUE.fullmatch(item):
             continue
         m = JURISDICTION_PREFIX.match(item)
         if m:
-            prefix = m.group(1) if m.group(1) in ("自治区", "省", "市", "县", "国务院", "自治州") else prefix
+            prefix = m.group(1)
             name = item
         elif prefix and not OWN_PLACE.match(item) and not NOT_INHERITING.search(item) \
                 and not item.startswith(PROVINCES):
@@ -68,7 +69,7 @@ def looks_like_agency(text: str) -> bool:
 def _clean(part: str) -> str:
     part = part.strip(" \u3000，、,；;。")
     part = re.sub(r"^(由|请|并|其中|以及|经(?!信|济)|按|对|向)", "", part)
-    part = re.sub(r"等(?=(?:主管部门|行政部门|部门|单位)$)", "", part)   # 林业草原等主管部门
+    part = re.sub(r"等(?=(?:主管部门|行政部门)$)", "", part)   # 林业草原等主管部门
     previous = None
     while previous != part:
         previous = part
@@ -102,12 +103,26 @@ def _split_conjunctions(item: str) -> list[str]:
     return [item]
 
 
-def _share_suffix(items: list[str]) -> list[str]:
-    """"农业农村、林业部门" -> 农业农村部门, 林业部门: a generic suffix on the last item is shared."""
-    if len(items) < 2:
+_BARE_JURISDICTION = re.compile(r"^(?:有关)?(?:省|自治区|直辖市|市|县|区|自治州|乡|镇|设区的市)$")
+
+
+def _join_jurisdictions(items: list[str]) -> list[str]:
+    """"省、自治区、直辖市人民政府环境保护主管部门" is one body at three kinds of place, not three agencies."""
+    out: list[str] = []
+    run: list[str] = []
+    for item in items:
+        if _BARE_JURISDICTION.match(item):
+            run.append(item)
+            continue
+        out.append("、".join(run + [item]) if run else item)
+        run = []
+    return out + run
+
+
+def _share_suffix(items: list[str], listed_suffix: str | None = None) -> list[str]:
+    """"农业农村、林业部门" / "生态环境、自然资源等部门": the list's generic suffix is shared."""
+    m = GENERIC_SUFFIX.search(items[-1]) if items else None
+    suffix = m.group(1) if m else listed_suffix
+    if not suffix or (len(items) < 2 and not listed_suffix):
         return items
-    m = GENERIC_SUFFIX.search(items[-1])
-    if not m:
-        return items
-    suffix = m.group(1)
-    return [i if looks_like_agency(i) else i + suffix for i in items[:-1]] + [items[-1]]
+    return [i if looks_like_agency(i) else i + suffix for i in items]

@@ -76,6 +76,21 @@ def _quarter_end_window(m, year, issued):
     return f"R/P3M/end-{_duration(m.group(1), m.group(2))}"
 
 
+@_rule(rf"每({N})年")
+def _every_n_years(m, year, issued):
+    return f"R/P{_num(m.group(1))}Y"
+
+
+@_rule(r"(\d{4})年(上|下)半年(?:前|之前|底前|末)?")
+def _half_year(m, year, issued):
+    return f"{int(m.group(1)):04d}-{'06-30' if m.group(2) == '上' else '12-31'}"
+
+
+@_rule(r"(?<![\d年])(上|下)半年(?:前|之前|底前|末)?")
+def _half_year_this_year(m, year, issued):
+    return f"{year:04d}-{'06-30' if m.group(1) == '上' else '12-31'}" if year else None
+
+
 @_rule(r"每半年|每季度|每月|每周|每年度")
 def _recurring(m, year, issued):
     return {"每半年": "R/P6M", "每季度": "R/P3M", "每月": "R/P1M", "每周": "R/P1W", "每年度": "R/P1Y"}[m.group(0)]

@@ -53,6 +53,23 @@ class Clause:
 
 
 @dataclass(frozen=True)
+class Chunk:
+    """A piece of one clause (never more than one): what is searched."""
+
+    chunk_id: str           # clause_id + "#" + index
+    clause_id: str
+    doc_id: str
+    index: int
+    text: str               # as written, a run of whole sentences of the clause
+    context: str            # document title, section path (and the clause's opening sentence after the
+                            # first chunk): prefixed to `text` for embedding, so headings' words count
+
+    @property
+    def embed_text(self) -> str:
+        return f"{self.context}\n{self.text}" if self.context else self.text
+
+
+@dataclass(frozen=True)
 class ParsedDocument:
     document: Document
     clauses: tuple[Clause, ...] = field(default_factory=tuple)

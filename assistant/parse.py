@@ -38,6 +38,7 @@ class Unit:
     lines: list[Line]
     label: Label | None = None
     level: int = 0                  # for bare headings: 1 or 2
+    absorbing: bool = False         # keeps the enumerated items that follow its "：" lead-in
 
     @property
     def first_text(self) -> str:
@@ -301,9 +302,9 @@ def _units(body: list[Line | str]) -> list[Unit]:
             units.append(Unit("root", [item]))
             root_next, current = False, None
             continue
-        if label and current and current.kind == "numbered" and current.label.style == "article" \
-                and label.style not in ("article",) + HEADING_STYLES:
-            current.lines.append(item)    # 第X条 absorbs its （一）… items
+        if label and current and current.kind == "numbered" and _absorbs(current, label, item.text):
+            current.lines.append(item)    # 第X条 and "…：" lead-ins keep their （一）… items
+            current.absorbing = True
             continue
         if label:
             current = Unit("numbered", [item], label)
@@ -325,6 +326,20 @@ def _units(body: list[Line | str]) -> list[Unit]:
         units.append(current)
     _bare_levels(units)
     return units
+
+
+_DEPTH = {"part": 0, "chapter": 1, "section": 2, "article": 3, "cn": 4, "paren_cn": 5, "arabic": 6,
+          "paren_arabic": 7, "ordinal": 8}
+
+
+def _absorbs(current: Unit, label: Label, text: str) -> bool:
+    """Whether a numbered line is an item inside `current` rather than a clause of its own."""
+    if label.style in HEADING_STYLES or _DEPTH[label.style] <= _DEPTH[current.label.style]:
+        return False
+    if current.label.style == "article":
+        return True
+    lead_in = current.absorbing or current.lines[-1].text.rstrip().endswith(("：", ":"))
+    return lead_in and len(text) <= 150 and not attribution_groups(text)
 
 
 def _is_bare_heading(text: str) -> bool:
@@ -462,7 +477,12 @@ def _heading_split(unit: Unit) -> tuple[list[Line], list[Line]]:
     first = unit.first_text.strip()
     lines = unit.lines
     if not first and len(lines) > 1 and _headingish(lines[1].text):
-        return lines[:2], lines[2:]
+        end = 2                           # "（十四）" / "医务人员" / "满意度": cells of one heading
+        while end < len(lines) and _is_cell(lines[end].text) and \
+                sum(len(ln.text) for ln in lines[1:end + 1]) <= NUMBERED_HEADING_MAX and \
+                not match_label(lines[end].text):
+            end += 1
+        return lines[:end], lines[end:]
     if first and _headingish(first):
         return lines[:1], lines[1:]
     return [], lines

@@ -149,9 +149,9 @@ _AGENCY_TAIL = r"[\u4e00-\u9fff、]{2,40}?(?:部|委|厅|局|署|办公厅|办�
 _PARTNERS = r"[\u4e00-\u9fff、]{2,60}?(?:等?(?:有关|相关)?(?:主管部门|行政部门|部门|单位|方面)|等)"
 PROSE_PATTERNS = (
     re.compile(rf"由(?P<lead>{_AGENCY_TAIL})会同(?P<part>{_PARTNERS})"),
-    re.compile(rf"(?:^|[。；，])(?P<lead>{_AGENCY_TAIL})(?:要|应当|应|将)?(?:继续)?会同(?P<part>{_PARTNERS})"),
+    re.compile(rf"(?:^|[。；，\s\u3000])(?!经|报)(?P<lead>{_AGENCY_TAIL})(?:要|应当|应|将)?(?:继续)?会同(?P<part>{_PARTNERS})"),
     re.compile(rf"由(?P<lead>{_AGENCY_TAIL})牵头"),
-    re.compile(rf"(?:^|[。；，])(?P<lead>{_AGENCY_TAIL})要?(?:继续)?(?:发挥|做好|负责)牵头(?:作用|工作)"),
+    re.compile(rf"(?:^|[。；，\s\u3000])(?P<lead>{_AGENCY_TAIL})要?(?:继续)?(?:发挥|做好|负责)牵头(?:作用|工作)"),
 )
 
 

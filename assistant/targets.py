@@ -9,13 +9,16 @@ from __future__ import annotations
 import re
 
 _NUMBER = r"\d+(?:\.\d+)?"
-_UNIT = (r"(?:%|％|个百分点|万亿元|亿元|万元|元|亿千瓦|万千瓦|千瓦|亿斤|万斤|斤|亿吨|万人次|万人|万户|万套|万亩|亿亩|万千瓦|万吨|吨|公里|千米|平方米|"
-         r"亿|万|个|家|项|所|人|户|条|座|处|台|辆|次|倍|间|张|名|批|县|市|城市)")
+_MAGNITUDE = r"(?:万亿|亿|万|千)"
+_BASE = (r"(?:个百分点|千瓦|平方米|公里|千米|人次|元|斤|吨|亩|人|户|套|个|家|项|所|条|座|处|台|辆|次|倍|间|张|名|批|县|"
+         r"城市|市)")
+_UNIT = rf"(?:%|％|{_MAGNITUDE}{_BASE}?|{_BASE})"
 _PREFIX = r"(?:约|近|超过|不低于|不少于|不超过|低于|高于|达到|提高到|提升到|降低到|下降到|控制在|保持在|增长|下降|减少|提高)"
 _SUFFIX = r"(?:以上|以下|左右|以内|上下)"
+_GOAL_VERB = re.compile(r"(建设|建成|培育|遴选|实施|安排|新增|支持|打造|选择|启动|设立|组织|完成|布局|创建|认定|建立)$")
 
 TARGET = re.compile(
-    rf"(?P<prefix>{_PREFIX})?(?P<num>{_NUMBER}(?:[—–\-~～至到]{_NUMBER})?)(?P<unit>{_UNIT})(?P<suffix>{_SUFFIX})?"
+    rf"(?P<prefix>{_PREFIX})?(?P<num>{_NUMBER}(?:%|％)?(?:[—–\-~～至到]{_NUMBER})?)(?P<unit>{_UNIT})(?P<suffix>{_SUFFIX})?"
 )
 
 
@@ -25,10 +28,13 @@ def find_targets(text: str) -> list[str]:
         is_percent = m.group("unit") in ("%", "％", "个百分点")
         is_range = bool(re.search(r"[—–\-~～至到]", m.group("num")))
         qualified = bool(m.group("prefix") or m.group("suffix"))
-        if not (is_percent or is_range or qualified):
+        large = bool(re.match(_MAGNITUDE, m.group("unit")))
+        goal = bool(_GOAL_VERB.search(text[max(0, m.start() - 4):m.start()]))
+        if not (is_percent or is_range or qualified or large or goal):
             continue
-        if text[m.end():m.end() + 1] in ("年", "月", "日") or text[max(0, m.start() - 1):m.start()] == "第":
-            continue
+        before = text[max(0, m.start() - 1):m.start()]
+        if text[m.end():m.end() + 1] in ("年", "月", "日") or before in ("第", "×", "*", "/", "／"):
+            continue              # a date, an ordinal, or a formula ("…×100%")
         phrase = m.group(0)
         if m.group("prefix") in ("增长", "下降", "减少", "提高") and not (is_percent or m.group("suffix")):
             continue

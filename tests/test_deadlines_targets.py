@@ -27,6 +27,9 @@ from assistant.targets import find_targets
     ("到2021年末，实现年度农用地安全利用", 2021, None, [("2021年末", "2021-12-31")]),
     ("到2022年，职业院校教学条件基本达标", 2019, None, [("到2022年", "2022-12-31")]),
     ("扣缴义务人应当在代扣税款的次月十五日内缴入国库", 2018, None, [("次月十五日内", "+P15D")]),
+    ("国务院统一领导全国土壤污染状况普查，每十年组织开展一次", 2018, None, [("每十年", "R/P10Y")]),
+    ("2019年上半年，确定试点城市", 2018, None, [("2019年上半年", "2019-06-30")]),
+    ("国家卫生健康委每年3月底前完成上述工作", 2019, None, [("每年3月底前", "R/P1Y/--03-31")]),
 ])
 def test_deadlines(sentence, year, issued, expected):
     assert [(d.text, d.normalized) for d in find_deadlines(sentence, year, issued)] == expected
@@ -47,6 +50,10 @@ def test_no_deadline_in_plain_years_and_counts():
     ("到第四季度末资金执行率达到90%以上", ["达到90%以上"]),
     ("国内生产总值增长5.5%左右；城镇新增就业1100万人以上", ["增长5.5%左右", "1100万人以上"]),
     ("全国农机总动力超过10亿千瓦", ["超过10亿千瓦"]),
+    ("粮食产量保持在1.3万亿斤以上", ["保持在1.3万亿斤以上"]),
+    ("拟安排地方政府专项债券3.65万亿元", ["3.65万亿元"]),
+    ("从事职业教育的教师达到60%—70%", ["达到60%—70%"]),
+    ("遴选50所高职学校", ["50所"]),
 ])
 def test_targets(sentence, expected):
     assert find_targets(sentence) == expected
@@ -54,3 +61,4 @@ def test_targets(sentence, expected):
 
 def test_years_dates_and_plain_counts_are_not_targets():
     assert find_targets("2021年是开局之年，对73类行业以外的典型行业用地进行调查，第54次常务会议") == []
+    assert find_targets("计算方法：出院患者手术台次数/同期出院患者总人次数×100%。") == []

@@ -50,7 +50,7 @@ def test_attribution_forms(text, lead, participants, responsible):
 
 @pytest.mark.parametrize("text, lead, participants", [
     ("农用地由地方人民政府农业农村、林业部门会同生态环境、自然资源等部门组织开展调查。",
-     ["地方人民政府农业农村部门", "林业部门"], ["生态环境部门", "自然资源部门"]),
+     ["地方人民政府农业农村部门", "地方人民政府林业部门"], ["地方人民政府生态环境部门", "地方人民政府自然资源部门"]),
     ("市场监管总局要发挥牵头作用，会同有关部门制定联合抽查事项清单。", ["市场监管总局"], []),
     ("海关总署要继续做好牵头工作，进一步优化区域布局。", ["海关总署"], []),
     ("建立由农业农村部、工业和信息化部牵头的国家农业机械化发展协调推进机制。", ["农业农村部", "工业和信息化部"], []),
@@ -60,6 +60,14 @@ def test_attribution_forms(text, lead, participants, responsible):
 ])
 def test_roles_in_prose(text, lead, participants):
     assert roles(text)[:2] == (lead, participants)
+
+
+def test_prose_roles_in_a_law_article_and_a_passive_mention(parsed_corpus):
+    law = parsed_corpus["law_turang_fangzhi_2018.txt"]
+    art = clause_with(law, "第十六条 地方人民政府农业农村")
+    assert names(art.lead_agencies) == ["地方人民政府农业农村主管部门", "地方人民政府林业草原主管部门"]
+    assert names(art.participants) == ["地方人民政府生态环境主管部门", "地方人民政府自然资源主管部门"]
+    assert not roles("实施方案按程序报送生态环境部，经生态环境部会同有关部门组织专家评审后实施。")[0]
 
 
 def test_a_parenthetical_that_is_not_an_attribution_gives_no_roles():
@@ -75,6 +83,8 @@ def test_a_parenthetical_that_is_not_an_attribution_gives_no_roles():
     ("各有关部门和单位", []),
     ("有关部门", []),
     ("自治区相关部门", []),
+    ("人民银行等部门", ["人民银行"]),
+    ("省、自治区、直辖市人民政府环境保护主管部门", ["省、自治区、直辖市人民政府环境保护主管部门"]),
     ("国务院有关部门", []),
 ])
 def test_agency_lists(names_text, expected):

