@@ -13,12 +13,12 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,st]'
 	touch $(STAMP)
 
 run: install
-	$(BIN)/python -m evals.parse_report corpus
-	$(BIN)/policyqa parse corpus/gx_2021_turang_wuran_fangzhi_jihua.txt
+	$(BIN)/policyqa ingest corpus/
+	$(BIN)/policyqa search
 
 test: install
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q

@@ -96,12 +96,38 @@ def _cmd_search(args: argparse.Namespace) -> int:
     from .index import Index
     from .retrieve import Retriever
 
-    question = args.question.strip()
-    if not question:
-        raise PolicyQAError("the question is empty")
     index = Index(_settings(args))
     doc = _resolve_doc(index, args.doc) if args.doc else None
-    result = Retriever(index).search(question, top_k=args.top_k, doc=doc)
+    retriever = Retriever(index)
+    if args.question is not None:
+        return _search_once(retriever, args.question, doc, args)
+    interactive = sys.stdin.isatty()
+    if interactive:
+        index.clauses()
+        print(f"{len(index.documents())} 份文件已索引。输入问题后回车，Ctrl-D 退出。", file=sys.stderr)
+    status = 0
+    while True:
+        if interactive:
+            sys.stderr.write("问题> ")
+            sys.stderr.flush()
+        line = sys.stdin.readline()
+        if not line:
+            return status
+        if line.strip():
+            try:
+                _search_once(retriever, line, doc, args)
+            except PolicyQAError as exc:
+                print(f"policyqa: error: {exc}", file=sys.stderr)
+                status = 1
+            if interactive:
+                print()
+
+
+def _search_once(retriever, question: str, doc: str | None, args: argparse.Namespace) -> int:
+    question = question.strip()
+    if not question:
+        raise PolicyQAError("the question is empty")
+    result = retriever.search(question, top_k=args.top_k, doc=doc)
     if args.json:
         print(json.dumps({"question": question, "agencies": result.agencies, "hits": [
             {"doc_id": h.document.doc_id, "doc_title": h.document.title, "source": h.document.source,
@@ -159,8 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
     _index_options(p)
     p.set_defaults(func=_cmd_docs)
 
-    p = sub.add_parser("search", help="the clauses that best match a question, best first")
-    p.add_argument("question")
+    p = sub.add_parser("search", help="the clauses that best match a question, best first "
+                                      "(no question: read questions from standard input)")
+    p.add_argument("question", nargs="?")
     p.add_argument("--top-k", type=int, default=5)
     p.add_argument("--doc", help="only this document (doc_id or file name)")
     p.add_argument("--json", action="store_true")

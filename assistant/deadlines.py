@@ -165,6 +165,22 @@ def _working_days(m, year, issued):
     return f"+{_duration(m.group(1), m.group(2))}"
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _checked(normalize, m, year, issued) -> str | None:
+    """The normalized form, or None when the text names an impossible date ("2019年13月底前")."""
+    try:
+        value = normalize(m, year, issued)
+        for iso in _ISO_DATE.findall(value or ""):
+            date.fromisoformat(iso)
+        for month_day in re.findall(r"--(\d{2})-(\d{2})", value or ""):
+            date(2000, int(month_day[0]), int(month_day[1]))
+        return value
+    except ValueError:          # calendar.IllegalMonthError is a ValueError too
+        return None
+
+
 def find_deadlines(text: str, year: int | None, issued: str | None = None) -> list[Deadline]:
     """Every deadline phrase in `text`, in reading order, without overlaps."""
     taken: list[tuple[int, int, Deadline]] = []
@@ -176,6 +192,6 @@ def find_deadlines(text: str, year: int | None, issued: str | None = None) -> li
             if normalize is _after_event:      # keep the event, not the subject: "整治完成后1个月内"
                 phrase = re.sub(r"^.*[在于从由的向]", "", phrase[: -len(m.group(1)) - len(m.group(2)) - 1]) \
                     + phrase[-len(m.group(1)) - len(m.group(2)) - 1:]
-            taken.append((m.start(), m.end(), Deadline(text=phrase, normalized=normalize(m, year, issued))))
+            taken.append((m.start(), m.end(), Deadline(text=phrase, normalized=_checked(normalize, m, year, issued))))
     ordered = [d for _, _, d in sorted(taken, key=lambda t: t[0])]
     return list(dict.fromkeys(ordered))      # the same phrase twice in a clause is one deadline

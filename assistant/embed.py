@@ -105,7 +105,9 @@ class SentenceTransformerEmbedder:
             raise PolicyQAError(f"cannot load sentence-transformers model '{name_or_path}': {exc}. "
                                 f"Give a local path or a model already in the Hugging Face cache.") from exc
         self.model_id = f"st/{Path(name_or_path).name if os.path.isdir(name_or_path) else name_or_path}"
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dimension = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
         self._query_prefix, self._passage_prefix = _st_prefixes(name_or_path)
 
     def _encode(self, texts: list[str], prefix: str) -> np.ndarray:

@@ -149,6 +149,12 @@ class Index:
             self._embedder = load_embedder(self.settings.model)
         return self._embedder
 
+    def _cached_embedder(self) -> CachedEmbedder:
+        if not isinstance(self.__dict__.get("_cache"), CachedEmbedder):
+            path = self.settings.embedding_cache or (self.index_dir / "embeddings.sqlite")
+            self._cache = CachedEmbedder(self.embedder, Path(path))
+        return self._cache
+
     def manifest(self, refresh: bool = False) -> dict | None:
         if self._manifest is None or refresh:
             self._manifest = self.store.read_manifest()
@@ -371,8 +377,7 @@ class Index:
                 documents[doc_id] = _document_entry(parsed.document, sha256, len(parsed.clauses), len(chunks),
                                                     new_words[doc_id])
             say(f"embedding {len(pending)} chunks of {len(incoming)} documents with {embedder.model_id}")
-            cached = embedder if isinstance(embedder, CachedEmbedder) else \
-                CachedEmbedder(embedder, self.index_dir / "embeddings.sqlite")
+            cached = self._cached_embedder()
             t0 = time.perf_counter()
             hits_before, misses_before = cached.hits, cached.misses
             vectors = cached.encode_passages(

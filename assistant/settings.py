@@ -27,6 +27,7 @@ class Settings:
     agency_boost: float = 0.2              # added to a clause's fused score when a named agency has a role in it
     doc_boost: float = 0.1                 # added when the question names the clause's document
     lock_timeout: float = 30.0             # seconds an ingest waits for another one to finish
+    embedding_cache: Path | None = None    # SQLite file of passage vectors; default: <index>/embeddings.sqlite
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -39,6 +40,8 @@ class Settings:
             values["chroma_url"] = env["POLICYQA_CHROMA_URL"]
         if env.get("POLICYQA_MODEL"):
             values["model"] = env["POLICYQA_MODEL"]
+        if env.get("POLICYQA_EMBED_CACHE"):
+            values["embedding_cache"] = Path(env["POLICYQA_EMBED_CACHE"])
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "index_dir" in values:
             values["index_dir"] = Path(values["index_dir"])
@@ -51,4 +54,5 @@ class Settings:
     def as_dict(self) -> dict:
         data = asdict(self)
         data["index_dir"] = str(self.index_dir)
+        data["embedding_cache"] = str(self.embedding_cache) if self.embedding_cache else None
         return data

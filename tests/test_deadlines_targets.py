@@ -39,6 +39,12 @@ def test_year_less_deadline_without_a_plan_year_is_kept_unnormalized():
     assert [(d.text, d.normalized) for d in find_deadlines("各市应于6月前公布名录", None)] == [("6月前", None)]
 
 
+def test_impossible_dates_keep_their_text_without_a_normalized_form():
+    found = find_deadlines("于2019年13月底前完成，2019年2月30日前报送，每年14月底前公开，18月前公布", 2019)
+    assert [(d.text, d.normalized) for d in found] == [("2019年13月底前", None), ("2019年2月30日前", None),
+                                                      ("每年14月底前", None), ("18月前", None)]
+
+
 def test_no_deadline_in_plain_years_and_counts():
     assert find_deadlines("2020年及以前纳入整治清单的问题，进一步对73类行业以外的典型行业用地开展调查", 2021) == []
 
