@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -142,6 +143,112 @@ def _search_once(retriever, question: str, doc: str | None, args: argparse.Names
     return 0
 
 
+def _cmd_ask(args: argparse.Namespace) -> int:
+    from .answer import Assistant, LLMSettings, answer_json
+    from .index import Index
+    from .retrieve import Retriever
+
+    index = Index(_settings(args))
+    doc = _resolve_doc(index, args.doc) if args.doc else None
+    llm_url = args.llm_url or os.environ.get("POLICYQA_LLM_URL")
+    llm_model = args.llm_model or os.environ.get("POLICYQA_LLM_MODEL")
+    if llm_url and not llm_model:
+        raise PolicyQAError("--llm-url needs --llm-model (or POLICYQA_LLM_MODEL), e.g. qwen2.5-7b-instruct")
+    llm = LLMSettings(llm_url, llm_model, os.environ.get("POLICYQA_LLM_KEY", "not-needed")) if llm_url else None
+    assistant = Assistant(Retriever(index), llm=llm)
+    if args.batch:
+        try:
+            lines = open(args.batch, encoding="utf-8-sig").read().splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PolicyQAError(f"{args.batch}: cannot read the question file ({exc})") from exc
+        index.clauses()                       # load once, before the first question
+        for line in lines:
+            if line.strip():
+                answer = assistant.ask(line, top_k=args.top_k, doc=doc)
+                print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
+        return 0
+    if args.question is not None:
+        if not args.question.strip():
+            raise PolicyQAError("the question is empty")
+        _print_answer(assistant.ask(args.question, top_k=args.top_k, doc=doc), args)
+        return 0
+    interactive = sys.stdin.isatty()
+    if interactive:
+        index.clauses()
+        print(f"{len(index.documents())} 份文件已索引。输入问题后回车（可追问“那期限呢？”），Ctrl-D 退出。", file=sys.stderr)
+    previous = None
+    while True:
+        if interactive:
+            sys.stderr.write("问题> ")
+            sys.stderr.flush()
+        line = sys.stdin.readline()
+        if not line:
+            return 0
+        if line.strip():
+            previous = assistant.ask(line, top_k=args.top_k, doc=doc, previous=previous)
+            _print_answer(previous, args)
+            if interactive:
+                print()
+
+
+def _print_answer(answer, args: argparse.Namespace) -> None:
+    from .answer import answer_json
+
+    if args.json:
+        print(json.dumps(answer_json(answer), ensure_ascii=False, indent=None if args.batch else 2))
+        return
+    print(answer.answer)
+    if answer.found and answer.citations and answer.intent not in ("agency_tasks", "deadline_list"):
+        best = answer.citations[0]
+        text = " ".join(best.text.split("\n"))
+        print(f"\n条款原文（{best.source}）：{text if args.width == 0 else text[:args.width] + ('…' if len(text) > args.width else '')}")
+
+
+def _cmd_agencies(args: argparse.Namespace) -> int:
+    from .index import Index
+    from .matrix import find_agency, responsibility_matrix
+
+    index = Index(_settings(args))
+    doc = _resolve_doc(index, args.doc) if args.doc else None
+    matrix = responsibility_matrix(index.clauses(), index.documents(), doc)
+    if args.name:
+        matrix = find_agency(matrix, args.name)
+        if not matrix:
+            raise PolicyQAError(f"no indexed task names the agency '{args.name}'; see: policyqa agencies")
+    if args.json:
+        print(json.dumps([e.json() for e in matrix], ensure_ascii=False, indent=2))
+        return 0
+    if not args.name:
+        print(f"{'部门':<24}牵头  参与  负责")
+        for e in matrix:
+            print(f"{e.agency:<24}{len(e.lead):>4}{len(e.participant):>6}{len(e.responsible):>6}")
+        return 0
+    for e in matrix:
+        print(f"{e.agency}：牵头 {len(e.lead)} 项，参与 {len(e.participant)} 项，负责 {len(e.responsible)} 项")
+        for role, rows in (("牵头", e.lead), ("参与", e.participant), ("负责", e.responsible)):
+            for row in rows:
+                deadlines = "、".join(d.text for d in row.clause.deadlines)
+                print(f"  [{role}] {row.title}  ——{row.document.source} {' > '.join(row.clause.section_path)}"
+                      f"{'  期限：' + deadlines if deadlines else ''}")
+    return 0
+
+
+def _cmd_deadlines(args: argparse.Namespace) -> int:
+    from .index import Index
+    from .matrix import deadline_rows
+
+    index = Index(_settings(args))
+    doc = _resolve_doc(index, args.doc) if args.doc else None
+    rows = deadline_rows(index.clauses(), index.documents(), doc)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for r in rows:
+        who = "、".join(r["lead_agencies"]) or "—"
+        print(f"{r['normalized'] or '—':<24}{r['deadline']:<16}{r['task']}  牵头/负责：{who}  ——{r['source']}")
+    return 0
+
+
 def _resolve_doc(index, which: str) -> str:
     docs = index.documents()
     hits = [d for d, doc in docs.items() if which in (d, doc.source) or (len(which) >= 6 and d.startswith(which))]
@@ -184,6 +291,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     _index_options(p)
     p.set_defaults(func=_cmd_docs)
+
+    p = sub.add_parser("ask", help="answer a question from the documents, citing the clause "
+                                   "(no question: read questions from standard input, follow-ups allowed)")
+    p.add_argument("question", nargs="?")
+    p.add_argument("--batch", metavar="FILE", help="one question per line; prints one JSON object per line")
+    p.add_argument("--top-k", type=int, default=5, help="citations to return")
+    p.add_argument("--doc", help="only this document (doc_id or file name)")
+    p.add_argument("--json", action="store_true", help="print the JSON described in README")
+    p.add_argument("--width", type=int, default=200, help="characters of the cited clause to show (0: all)")
+    p.add_argument("--llm-url", help="OpenAI-compatible endpoint for generated answers, e.g. http://127.0.0.1:8000/v1 "
+                                     "(or POLICYQA_LLM_URL; default: extractive answers, no LLM)")
+    p.add_argument("--llm-model", help="model name at that endpoint (or POLICYQA_LLM_MODEL)")
+    _index_options(p)
+    p.set_defaults(func=_cmd_ask)
+
+    p = sub.add_parser("agencies", help="responsibility matrix: agency -> tasks led / joined")
+    p.add_argument("name", nargs="?", help="one agency, e.g. 自治区农业农村厅 or 农业农村厅")
+    p.add_argument("--doc", help="only this document")
+    p.add_argument("--json", action="store_true")
+    _index_options(p)
+    p.set_defaults(func=_cmd_agencies)
+
+    p = sub.add_parser("deadlines", help="every deadline with its task and agencies, in time order")
+    p.add_argument("--doc", help="only this document")
+    p.add_argument("--json", action="store_true")
+    _index_options(p)
+    p.set_defaults(func=_cmd_deadlines)
 
     p = sub.add_parser("search", help="the clauses that best match a question, best first "
                                       "(no question: read questions from standard input)")

@@ -25,7 +25,7 @@ from .errors import LoadError, PolicyQAError
 from .lexical import LexicalIndex
 from .load import SUPPORTED_SUFFIXES, load_file
 from .models import Agency, Chunk, Clause, Deadline, Document
-from .parse import parse_loaded
+from .parse import PARSER_VERSION, parse_loaded
 from .settings import Settings
 from .store import CHUNK_PREFIX, ChromaStore, StoreError, connect
 from .tokenize import PolicyTokenizer, shared_tokenizer, vocabulary
@@ -92,6 +92,7 @@ def _document_entry(document: Document, sha256: str, clauses: int, chunks: int, 
     return {"doc_id": document.doc_id, "title": document.title, "doc_number": document.doc_number,
             "issuer": document.issuer, "date": document.date, "source": document.source, "year": document.year,
             "sha256": sha256, "clauses": clauses, "chunks": chunks, "vocabulary": sorted(words),
+            "parser_version": PARSER_VERSION,
             "ingested_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
 
 
@@ -293,6 +294,7 @@ class Index:
                 self.check_compatible(manifest)
             old_docs = dict(manifest["documents"]) if manifest and not rebuild else {}
             by_source = {e["source"]: d for d, e in old_docs.items()}
+            stale = {d for d, e in old_docs.items() if e.get("parser_version") != PARSER_VERSION}
             incoming: dict[str, tuple] = {}           # doc_id -> (parsed, sha256)
             replaced_ids: set[str] = set()
             for number, path in enumerate(files, start=1):
@@ -311,6 +313,11 @@ class Index:
                     continue
                 doc_id = parsed.document.doc_id
                 name = path.name
+                if doc_id in stale and doc_id not in replaced_ids:      # parsed by an older policyqa
+                    replaced_ids.add(doc_id)
+                    report.replaced.append(name)
+                    incoming[doc_id] = (parsed, loaded.sha256)
+                    continue
                 if doc_id in old_docs and doc_id not in replaced_ids:
                     same = old_docs[doc_id]["source"]
                     report.skipped.append((name, "unchanged" if same == name else f"same content as {same}"))

@@ -73,3 +73,31 @@ class Chunk:
 class ParsedDocument:
     document: Document
     clauses: tuple[Clause, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Citation:
+    doc_id: str
+    doc_title: str
+    source: str
+    section_path: tuple[str, ...]
+    clause_label: str | None
+    clause_id: str
+    text: str               # the whole clause as written
+    quote: str              # the sentence (or attribution) that answers
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    intent: str                         # lead|participants|deadline|target|agency_tasks|deadline_list|general
+    found: bool                         # false: the documents do not answer it (citations are only related)
+    answer: str                         # the Chinese answer shown to a person
+    lead_agencies: tuple[str, ...] = ()
+    participants: tuple[str, ...] = ()
+    deadlines: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()
+    citations: tuple[Citation, ...] = ()
+    intents: tuple[str, ...] = ()       # all intents found in the question, `intent` first
+    clause_ids: tuple[str, ...] = ()    # the clauses the answer rests on (for follow-up questions)

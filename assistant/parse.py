@@ -20,6 +20,9 @@ from .models import Document, ParsedDocument
 from .numbering import HEADING_STYLES, INLINE_MARKER, ORDINAL_MARKER, Label, cn_to_int, match_label
 from .roles import attribution_groups
 
+# Bump when parsing changes what comes out of the same text: indexed documents are then re-parsed.
+PARSER_VERSION = 2
+
 SENTENCE_PUNCT = re.compile(r"[。；！？：，]")
 HEADING_MAX = 30        # a bare heading line (document without numbering) is at most this long
 NUMBERED_HEADING_MAX = 60

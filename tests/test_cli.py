@@ -116,3 +116,53 @@ def test_search_on_an_empty_index_says_what_to_do(tmp_path):
     result = run("search", "谁牵头", env=env)
     assert result.returncode == 1 and "policyqa ingest corpus/" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _real_env(real_index):
+    return dict(os.environ, POLICYQA_INDEX=str(real_index.index_dir),
+                POLICYQA_EMBED_CACHE=str(real_index.settings.embedding_cache))
+
+
+def test_ask_json_and_human_on_the_real_corpus(real_index):
+    env = _real_env(real_index)
+    result = run("ask", "重点监管单位名录最晚什么时候公布？", "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["found"] and data["intent"] == "deadline" and data["deadlines"] == ["6月前"]
+    assert data["citations"][0]["source"] == GUANGXI.name
+    human = run("ask", "涉镉污染源排查谁牵头", env=env)
+    assert human.stdout.startswith("牵头：自治区生态环境厅") and "条款原文" in human.stdout
+    refused = run("ask", "李明是谁", "--json", env=env)
+    assert refused.returncode == 0 and json.loads(refused.stdout)["found"] is False
+
+
+def test_ask_batch_one_json_per_line(real_index, tmp_path):
+    questions = tmp_path / "q.txt"
+    questions.write_text("涉镉污染源排查谁牵头\n\n综合保税区汽车保税存储谁负责\n李明是谁\n", encoding="utf-8")
+    result = run("ask", "--batch", str(questions), env=_real_env(real_index))
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [d["question"] for d in lines] == ["涉镉污染源排查谁牵头", "综合保税区汽车保税存储谁负责", "李明是谁"]
+    assert [d["found"] for d in lines] == [True, True, False]
+    missing = run("ask", "--batch", str(tmp_path / "nope.txt"), env=_real_env(real_index))
+    assert missing.returncode == 1 and "nope.txt: cannot read the question file" in missing.stderr
+
+
+def test_agencies_and_deadlines_on_the_real_corpus(real_index):
+    env = _real_env(real_index)
+    table = run("agencies", env=env)
+    assert table.returncode == 0 and "自治区生态环境厅" in table.stdout
+    one = run("agencies", "农业农村厅", "--json", env=env)
+    data = json.loads(one.stdout)
+    entry = next(e for e in data if e["agency"] == "自治区农业农村厅")
+    assert len(entry["lead"]) == 6 and all(t["source"] == GUANGXI.name for t in entry["lead"])
+    human = run("agencies", "自治区林业局", env=env)
+    assert "自治区林业局：牵头 1 项" in human.stdout
+    unknown = run("agencies", "不存在的局", env=env)
+    assert unknown.returncode == 1 and "no indexed task names the agency" in unknown.stderr
+    deadlines = json.loads(run("deadlines", "--json", "--doc", GUANGXI.name, env=env).stdout)
+    dated = [d["normalized"] for d in deadlines if d["normalized"] and d["normalized"][0].isdigit()]
+    assert dated == sorted(dated) and dated[0] == "2021-05-31"
+    assert {"deadline": "每季度结束后3日内", "normalized": "R/P3M/end+P3D"}.items() <= \
+        next(d for d in deadlines if d["deadline"] == "每季度结束后3日内").items()
+    assert "2021-12-31" in run("deadlines", env=env).stdout
