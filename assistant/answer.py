@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .agencies import PROVINCES
 from .deadlines import find_deadlines
 from .models import Answer, Citation, Clause, Document
 from .retrieve import Hit, Retriever, expand_aliases
@@ -32,7 +33,8 @@ AGENCY_TASKS = re.compile(r"(牵头|参与|配合|负责|主管|主抓)(了|的)
                           r"的有|哪一些|干什么|做什么|干啥|啥)|(牵头|参与|负责)的?(任务|工作|事项)(都)?(有哪些|是什么|有什么)|"
                           r"在.{0,12}(负责|牵头|参与)(什么|哪些|干什么|做什么)")
 DEADLINE_LIST = re.compile(r"(底前|月前|季度末|上半年|下半年|年底|年末|时间节点|按季度|每季度|每年|每半年|月底)"
-                           r".{0,12}(哪些|什么|哪几项|几项|有啥)|(哪些|什么)(事情|任务|工作).{0,8}(按季度|每季度|每年|每半年)")
+                           r".{0,12}(哪些|哪几项|几项|有啥|什么(任务|工作|事))|"
+                           r"(哪些|什么)(事情|任务|工作).{0,8}(按季度|每季度|每年|每半年)")
 FOLLOW_UP = re.compile(r"^(那|那么|这个|这项|该|它|它的|这件事|这块|此项|上述|那这|那它)|呢[？?]?$|^(期限|参与单位|牵头单位|目标)")
 QUESTION_WORDS = set("谁 哪些 哪个 什么 多少 怎么 如何 是否 吗 呢 要 的 了 是 有 还 里 中 这 那 么 几 项 件 事 个 块".split()) | {
     "牵头", "负责", "参与", "配合", "部门", "单位", "时候", "期限", "目标", "任务", "工作", "哪些单位", "什么时候", "最晚", "完成",
@@ -62,6 +64,10 @@ def detect_intents(question: str) -> list[str]:
     order = sorted(intents, key=lambda name: min(m.start() for m in
                                                   dict(INTENT_PATTERNS)[name].finditer(question)))
     return order or ["general"]
+
+
+def _has_roles(clause: Clause) -> bool:
+    return bool(clause.lead_agencies or clause.participants or clause.responsible)
 
 
 def _covered(word: str, haystack: str) -> float:
@@ -115,11 +121,21 @@ class Assistant:
             hits = [self._hit(clauses[c], 1.0) for c in previous.clause_ids[:1] if c in clauses]
             if hits:
                 return self._single(question, intents, hits, found=True)
-        result = self.retriever.search(question, top_k=top_k, doc=doc)
+        result = self.retriever.search(question, top_k=max(top_k, 3), doc=doc)
         if not result.hits:
             return self._not_found(question, intents, [])
-        found = self._answers(question, intents, result.hits[0].clause, result.hits[0].document)
-        return self._single(question, intents, result.hits, found)
+        # the first of the three best clauses that answers (covers the question, has the asked field);
+        # a "who" question prefers a clause that names roles over one that names none
+        candidates = result.hits[:3]
+        if intents[0] in ("lead", "participants") and not _has_roles(candidates[0].clause):
+            candidates = sorted(candidates, key=lambda h: not _has_roles(h.clause))
+        for rank, hit in enumerate(candidates):
+            # a lower-ranked clause must cover the question better than the best one had to
+            needed = self.settings.min_coverage if rank == 0 else max(self.settings.min_coverage, 0.8)
+            if self._answers(question, intents, hit.clause, hit.document, needed):
+                hits = [hit] + [h for h in result.hits if h is not hit]
+                return self._single(question, intents, hits[:top_k], found=True)
+        return self._not_found(question, intents, result.hits[:top_k])
 
     # ---------------------------------------------------------------- single clause
     def _single(self, question: str, intents: list[str], hits: list[Hit], found: bool) -> Answer:
@@ -148,7 +164,8 @@ class Assistant:
             lead = [a.name for a in clause.responsible if a.name != "地方各级人民政府" or len(clause.responsible) == 1]
         return lead, [a.name for a in clause.participants]
 
-    def _answers(self, question: str, intents: list[str], clause: Clause, document: Document) -> bool:
+    def _answers(self, question: str, intents: list[str], clause: Clause, document: Document,
+                 min_coverage: float | None = None) -> bool:
         """Whether the best clause answers: it covers the question's own words and has the asked field."""
         haystack = " ".join((*clause.section_path, clause.text))
         whole = document.title + haystack
@@ -160,10 +177,13 @@ class Assistant:
                 continue
             if place not in whole and place[:-1] not in whole:    # another province or city
                 return False
+        for province in PROVINCES:
+            if province in question and province not in whole:
+                return False
         words = [w for w in self._content_words(question) if w not in document.title]
         if words:
             covered = sum(_covered(w, haystack) for w in words) / len(words)
-            if covered < self.settings.min_coverage:
+            if covered < (self.settings.min_coverage if min_coverage is None else min_coverage):
                 return False
         # a "how much" or "by when" question needs a number or a date in the clause it rests on
         if intents[0] == "target" and not clause.targets:
@@ -197,12 +217,25 @@ class Assistant:
                 return clause.text[start:end]
         words = self._content_words(question)
 
+        numbers = re.findall(r"\d+(?:\.\d+)?", question)
+
+        def near(sentence: str, phrase: str) -> int:
+            """Question words within a few characters of the deadline or number: what it is the deadline of."""
+            at = sentence.find(phrase)
+            window = sentence[max(0, at - 12): at + len(phrase) + 12]
+            return sum(1 for w in words if w in window)
+
         def score(sentence: str) -> float:
             s = sum(len(w) for w in words if w in sentence)
-            if intent == "deadline" and any(d.text in sentence for d in clause.deadlines):
-                s += 100
-            if intent == "target" and any(t in sentence for t in clause.targets):
-                s += 100
+            s += 10 * sum(1 for n in numbers if n in sentence)     # "2019年和2020年…的项目" picks its own sentence
+            if intent == "deadline":
+                found = [d.text for d in clause.deadlines if d.text in sentence]
+                if found:
+                    s += 100 + 3 * max(near(sentence, f) for f in found)
+            if intent == "target":
+                found = [t for t in clause.targets if t in sentence]
+                if found:
+                    s += 100 + 3 * max(near(sentence, f) for f in found)
             return s
 
         best = max(sentences, key=score)

@@ -393,7 +393,7 @@ class Index:
             report.embed_seconds += time.perf_counter() - t0
             report.chunks_embedded += cached.misses - misses_before
             report.chunks_cached += cached.hits - hits_before
-            self.store.add(collection, [c.chunk_id for _, _, c in pending], vectors.tolist(),
+            self.store.add(collection, [c.chunk_id for _, _, c in pending], vectors,
                            [c.text for _, _, c in pending],
                            [_chunk_metadata(d, cl, c) for d, cl, c in pending])
             new_manifest = {
@@ -430,5 +430,7 @@ class Index:
             self._add_rows(target, batch)
 
     def _add_rows(self, target, rows: list[tuple]) -> None:
-        self.store.add(target, [r[0] for r in rows], [list(map(float, r[3])) for r in rows],
+        import numpy as np
+
+        self.store.add(target, [r[0] for r in rows], np.stack([np.asarray(r[3], dtype=np.float32) for r in rows]),
                        [r[1] for r in rows], [r[2] for r in rows])

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .agencies import PROVINCES
 from .index import Index
 from .models import Clause, Document
 
@@ -97,13 +98,23 @@ class Retriever:
 
     def named_documents(self, question: str) -> list[str]:
         self._refresh()
+        return [doc_id for doc_id, strength in self._named_documents(question)]
+
+    def _named_documents(self, question: str) -> list[tuple[str, float]]:
+        """(doc_id, strength): a province the question is about scopes it more than a title phrase."""
+        self._refresh()
         named = []
         for doc_id, terms in self._doc_terms.items():
             for term in terms:
                 at = question.find(term)
-                if at >= 0 and (term.startswith(("国发", "国办")) or _DOC_WORD.search(term[-2:]) or
-                                _DOC_WORD.search(question[at + len(term): at + len(term) + 8])):
-                    named.append(doc_id)
+                if at < 0:
+                    continue
+                if term in PROVINCES:
+                    named.append((doc_id, 3.0))
+                    break
+                if term.startswith(("国发", "国办")) or _DOC_WORD.search(term[-2:]) or \
+                        _DOC_WORD.search(question[at + len(term): at + len(term) + 8]):
+                    named.append((doc_id, 1.0))
                     break
         return named
 
@@ -128,7 +139,8 @@ class Retriever:
             scores = lexical.scores(index.tokenizer.terms(question))
             if allowed is not None:
                 scores = np.where(allowed, scores, 0.0)
-            order = np.argsort(-scores, kind="stable")[:n]
+            top = np.argpartition(-scores, min(n, len(scores) - 1))[:n] if len(scores) > n else np.arange(len(scores))
+            order = top[np.argsort(-scores[top], kind="stable")]      # only the best n are sorted
             bm25_ranked = [int(i) for i in order if scores[i] > 0]
         timings["bm25_ms"] = (time.perf_counter() - t0) * 1000
         t1 = time.perf_counter()
@@ -162,9 +174,9 @@ class Retriever:
             for rank, i in enumerate(dense_ranked):
                 fused[i] = fused.get(i, 0.0) + weights[1] / (k + rank + 1)
         agencies = self.named_agencies(question) if boost else []
-        named_docs = self.named_documents(question) if boost and not doc else []
+        named_docs = dict(self._named_documents(question)) if boost and not doc else {}
         if agencies or named_docs:
-            fused = self._boost(fused, set(agencies), set(named_docs), clauses, lexical.chunk_ids, mode)
+            fused = self._boost(fused, set(agencies), named_docs, clauses, lexical.chunk_ids, mode)
         bm25_pos = {i: r for r, i in enumerate(bm25_ranked)}
         dense_pos = {i: r for r, i in enumerate(dense_ranked)}
         best: dict[str, Hit] = {}
@@ -179,9 +191,9 @@ class Retriever:
                                   bm25_rank=bm25_pos.get(i), dense_rank=dense_pos.get(i))
         hits = list(best.values())
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
-        return SearchResult(hits=hits[:top_k], agencies=agencies, documents=named_docs, timings=timings)
+        return SearchResult(hits=hits[:top_k], agencies=agencies, documents=list(named_docs), timings=timings)
 
-    def _boost(self, fused: dict[int, float], agencies: set[str], doc_ids: set[str], clauses: dict,
+    def _boost(self, fused: dict[int, float], agencies: set[str], doc_ids: dict[str, float], clauses: dict,
                chunk_ids: list[str], mode: str) -> dict[int, float]:
         """Clauses where a named agency has a role, or of a named document, move up by a bonus."""
         settings = self.index.settings
@@ -194,7 +206,7 @@ class Retriever:
                 if roles & agencies:
                     score += settings.agency_boost * scale
                 if clause.doc_id in doc_ids:
-                    score += settings.doc_boost * scale
+                    score += settings.doc_boost * doc_ids[clause.doc_id] * scale
             out[i] = score
         return out
 
@@ -245,8 +257,7 @@ def _distinctive_title_terms(documents: dict[str, Document]) -> dict[str, list[s
             for size in range(4, min(len(part), 10) + 1):
                 for start in range(0, len(part) - size + 1):
                     grams.add(part[start:start + size])
-            if part[:2] in ("广西", "北京", "上海", "广东"):
-                grams.add(part[:2])
+            grams.update(p for p in PROVINCES if p in part)          # "广西" names the Guangxi plan
         if doc.doc_number:
             grams.add(doc.doc_number)
         pieces[doc_id] = grams

@@ -101,10 +101,13 @@ class ChromaStore:
             pass   # already gone: dropping is cleanup, the manifest never points here
 
     def add(self, collection, ids, embeddings, documents, metadatas) -> None:
+        """Vectors go batch by batch as float32 arrays: no whole-corpus list of Python floats in memory."""
+        import numpy as np
+
         for start in range(0, len(ids), self.batch_size):
             end = start + self.batch_size
-            collection.add(ids=ids[start:end], embeddings=embeddings[start:end], documents=documents[start:end],
-                           metadatas=metadatas[start:end])
+            collection.add(ids=ids[start:end], embeddings=np.asarray(embeddings[start:end], dtype=np.float32),
+                           documents=documents[start:end], metadatas=metadatas[start:end])
 
     def records(self, collection, include=("documents", "metadatas"), where=None) -> Iterator[tuple]:
         """All records as (id, document, metadata[, embedding]), page by page."""
