@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test parse-report clean
+.PHONY: install run test eval bench parse-report clean
 
 install: $(STAMP)
 
@@ -18,10 +18,16 @@ $(STAMP): pyproject.toml
 
 run: install
 	$(BIN)/policyqa ingest corpus/
-	$(BIN)/policyqa search
+	$(BIN)/policyqa serve
 
 test: install
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
+
+eval: install
+	HF_HUB_OFFLINE=1 $(BIN)/python -m evals.run
+
+bench: install
+	HF_HUB_OFFLINE=1 $(BIN)/python -m evals.bench_index
 
 parse-report: install
 	$(BIN)/python -m evals.parse_report corpus

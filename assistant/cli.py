@@ -249,6 +249,33 @@ def _cmd_deadlines(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .answer import LLMSettings
+    from .index import Index
+    from .web import WebSettings, serve
+
+    auth_text = args.auth or os.environ.get("POLICYQA_AUTH")
+    auth = None
+    if auth_text:
+        user, sep, password = auth_text.partition(":")
+        if not sep or not user or not password:
+            raise PolicyQAError("--auth must be user:password")
+        auth = (user, password)
+    if args.host not in ("127.0.0.1", "localhost", "::1") and not auth:
+        print(f"policyqa: warning: serving on {args.host} without --auth; anyone who can reach it can use it",
+              file=sys.stderr)
+    index = Index(_settings(args))
+    index.clauses()                                    # a clear error now if the index is empty or mismatched
+    llm_url = os.environ.get("POLICYQA_LLM_URL")
+    llm = LLMSettings(llm_url, os.environ.get("POLICYQA_LLM_MODEL", ""), os.environ.get("POLICYQA_LLM_KEY", "not-needed")) \
+        if llm_url and os.environ.get("POLICYQA_LLM_MODEL") else None
+    settings = WebSettings(allow_upload=not args.no_upload, max_upload_mb=args.max_upload_mb,
+                           concurrency=args.concurrency)
+    print(f"policyqa: serving {len(index.documents())} documents at http://{args.host}:{args.port}/", file=sys.stderr)
+    serve(index, host=args.host, port=args.port, auth=auth, settings=settings, llm=llm)
+    return 0
+
+
 def _resolve_doc(index, which: str) -> str:
     docs = index.documents()
     hits = [d for d, doc in docs.items() if which in (d, doc.source) or (len(which) >= 6 and d.startswith(which))]
@@ -318,6 +345,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     _index_options(p)
     p.set_defaults(func=_cmd_deadlines)
+
+    p = sub.add_parser("serve", help="the web app (Gradio) on 127.0.0.1:7860 unless told otherwise")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=7860)
+    p.add_argument("--auth", metavar="USER:PASS", help="require a login (or POLICYQA_AUTH)")
+    p.add_argument("--no-upload", action="store_true", help="read-only: no document upload")
+    p.add_argument("--max-upload-mb", type=int, default=20)
+    p.add_argument("--concurrency", type=int, default=4, help="requests processed at once (others queue)")
+    _index_options(p)
+    p.set_defaults(func=_cmd_serve)
 
     p = sub.add_parser("search", help="the clauses that best match a question, best first "
                                       "(no question: read questions from standard input)")

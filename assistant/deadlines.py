@@ -91,6 +91,11 @@ def _half_year_this_year(m, year, issued):
     return f"{year:04d}-{'06-30' if m.group(1) == '上' else '12-31'}" if year else None
 
 
+@_rule(r"(?:年中和|每年)(?:年底|年末)")
+def _yearly_end(m, year, issued):
+    return "R/P1Y/--12-31"
+
+
 @_rule(r"每半年|每季度|每月|每周|每年度")
 def _recurring(m, year, issued):
     return {"每半年": "R/P6M", "每季度": "R/P3M", "每月": "R/P1M", "每周": "R/P1W", "每年度": "R/P1Y"}[m.group(0)]

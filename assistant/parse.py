@@ -21,7 +21,7 @@ from .numbering import HEADING_STYLES, INLINE_MARKER, ORDINAL_MARKER, Label, cn_
 from .roles import attribution_groups
 
 # Bump when parsing changes what comes out of the same text: indexed documents are then re-parsed.
-PARSER_VERSION = 2
+PARSER_VERSION = 3
 
 SENTENCE_PUNCT = re.compile(r"[。；！？：，]")
 HEADING_MAX = 30        # a bare heading line (document without numbering) is at most this long

@@ -240,7 +240,8 @@ def summarize(rows: list[dict]) -> dict:
 
 
 COLUMNS = ("questions", "recall@1", "recall@5", "mrr", "lead_exact", "participant_f1", "deadline_acc", "target_acc",
-           "list_recall", "refusal_recall", "refusal_precision", "false_refusal_rate", "p50_ms", "p95_ms")
+           "list_recall", "list_precision", "refusal_recall", "refusal_precision", "false_refusal_rate", "p50_ms",
+           "p95_ms")
 
 
 def table(title: str, named: list[tuple[str, dict]]) -> str:

@@ -30,6 +30,7 @@ from assistant.targets import find_targets
     ("国务院统一领导全国土壤污染状况普查，每十年组织开展一次", 2018, None, [("每十年", "R/P10Y")]),
     ("2019年上半年，确定试点城市", 2018, None, [("2019年上半年", "2019-06-30")]),
     ("国家卫生健康委每年3月底前完成上述工作", 2019, None, [("每年3月底前", "R/P1Y/--03-31")]),
+    ("并在年中和年末向国务院报告执行情况", 2004, None, [("年中和年末", "R/P1Y/--12-31")]),
 ])
 def test_deadlines(sentence, year, issued, expected):
     assert [(d.text, d.normalized) for d in find_deadlines(sentence, year, issued)] == expected
