@@ -17,7 +17,8 @@ from pathlib import Path
 from .errors import LoadError
 
 SUPPORTED_SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
-MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES = 30 * 1024 * 1024      # a scanned-then-OCRed PDF can be large; a policy text never is
+MAX_CHARACTERS = 2_000_000             # about 100 plans; embedding more would take hours on 2 cores
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def load_file(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> LoadedText:
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise LoadError(str(path), f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit")
+            raise LoadError(str(path), f"file is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit")
         data = path.read_bytes()
     except OSError as exc:
         raise LoadError(str(path), f"cannot read file ({exc.strerror or exc})") from exc
@@ -51,6 +52,9 @@ def load_file(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> LoadedText:
     text = _tidy(reader(str(path), data))
     if not text.strip():
         raise LoadError(str(path), "empty document (no text after reading it)")
+    if len(text) > MAX_CHARACTERS:
+        raise LoadError(str(path), f"document too long ({len(text):,} characters, over the {MAX_CHARACTERS:,} "
+                                   f"limit); split it into its parts")
     return LoadedText(path=path, text=text, sha256=hashlib.sha256(data).hexdigest())
 
 

@@ -322,8 +322,8 @@ def build_app(app: WebApp):
                 pick.change(app.overview, pick, overview, api_name=False)
                 if app.settings.allow_upload:
                     upload = gr.File(label="上传文件导入（txt / docx / pdf / html）", file_count="multiple",
-                                     file_types=list(SUPPORTED_SUFFIXES))
-                    go = gr.Button("导入")
+                                     file_types=list(SUPPORTED_SUFFIXES), elem_id="pq-upload")
+                    go = gr.Button("导入", elem_id="pq-import")
                     status = gr.Markdown()
 
                     def do_upload(files, progress=gr.Progress()):
@@ -349,4 +349,5 @@ def serve(index: Index, host: str = "127.0.0.1", port: int = 7860, auth: tuple[s
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
     demo.launch(server_name=host, server_port=port, share=False, auth=auth, show_error=False, quiet=quiet,
                 max_file_size=f"{settings.max_upload_mb}mb", blocked_paths=[str(index.index_dir)], css=CSS,
-                footer_links=["api"], ssr_mode=False)
+                footer_links=["api"], ssr_mode=False, run_history=False, enable_monitoring=False,
+                state_session_capacity=200)     # bounded memory under load: no run log, few kept sessions

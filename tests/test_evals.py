@@ -8,7 +8,7 @@ from evals.gold_set import SINGLE_ANSWER, load_questions
 def test_gold_questions_point_at_real_clauses(parsed_corpus):
     questions = load_questions()
     assert len(questions) >= 120
-    assert sum(q.doc and q.doc.startswith("gx_") for q in questions) >= 70
+    assert sum(bool(q.doc and q.doc.startswith("gx_")) for q in questions) >= 70
     assert sum(q.refuse for q in questions) >= 15
     assert {q.split for q in questions} == {"tune", "holdout"}
     texts = [(name, c.text) for name, doc in parsed_corpus.items() for c in doc.clauses]

@@ -5,6 +5,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -145,3 +147,83 @@ def test_api_endpoint_returns_the_cli_json(server, real_index):
                                         env=env, capture_output=True, text=True, check=True).stdout)
     assert via_api == via_cli
     assert via_api["deadlines"] == ["6月前"] and via_api["citations"][0]["source"] == GUANGXI.name
+
+
+def test_binds_loopback_only_by_default(server):
+    port = int(server.rsplit(":", 1)[1].strip("/"))
+    addresses = {info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)}
+    outside = [a for a in addresses if not a.startswith("127.")]
+    for address in outside:
+        with socket.socket() as s:
+            s.settimeout(2)
+            assert s.connect_ex((address, port)) != 0, f"reachable on {address}"
+
+
+def test_with_auth_an_unauthenticated_request_gets_nothing(real_index):
+    process, url = start_server(real_index.index_dir, "--auth", "officer:s3cret-pass")
+    try:
+        for path in ("config", "gradio_api/info"):
+            with pytest.raises(urllib.error.HTTPError) as err:
+                urllib.request.urlopen(url + path, timeout=10)
+            assert err.value.code in (401, 403)
+        request = urllib.request.Request(url + "gradio_api/call/ask", data=b'{"data": ["\\u8c01\\u7275\\u5934"]}',
+                                         headers={"Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(request, timeout=10)
+        assert err.value.code in (401, 403)
+        from gradio_client import Client
+
+        answer = Client(url, auth=("officer", "s3cret-pass"), verbose=False).predict("涉镉污染源排查谁牵头",
+                                                                                       api_name="/ask")
+        assert answer["lead_agencies"] == ["自治区生态环境厅"]
+    finally:
+        process.terminate()
+        process.wait(20)
+
+
+def test_upload_ingests_reports_bad_files_and_serves_nothing_back(tmp_path, browser):
+    index_dir = tmp_path / "index"
+    env = dict(os.environ, POLICYQA_EMBED_CACHE=str(Path.home() / ".cache" / "policyqa-tests" / "embeddings.sqlite"))
+    subprocess.run([sys.executable, "-m", "assistant", "ingest", str(GUANGXI), "--index", str(index_dir)], cwd=ROOT,
+                   env=env, check=True, capture_output=True)
+    good = tmp_path / "上传 计划.txt"
+    good.write_text("2022年度某县土壤工作计划\n重点任务\n1．开展<script>alert('x')</script>耕地土壤酸化调查。"
+                    "（县农业农村局牵头，县生态环境局参与）\n", encoding="utf-8")
+    bad = tmp_path / "坏.txt"
+    bad.write_bytes(os.urandom(3000))
+    process, url = start_server(index_dir, env_extra={"POLICYQA_EMBED_CACHE": env["POLICYQA_EMBED_CACHE"]})
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        dialogs = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(url, wait_until="load")
+        page.get_by_role("tab", name="文档").click()
+        page.locator("#pq-upload input[type=file]").set_input_files([str(good), str(bad)])
+        page.wait_for_timeout(1500)
+        page.locator("#pq-import").click()
+        page.wait_for_function("() => document.body.innerText.includes('已导入')", timeout=90000)
+        body = page.locator("body").inner_text()
+        assert "✅ 已导入 上传 计划.txt" in body and "❌ 坏.txt：cannot decode" in body
+        stored = list((index_dir / "uploads").rglob("上传 计划.txt"))
+        assert len(stored) == 1
+        for target in (stored[0], index_dir / "chroma" / "chroma.sqlite3", Path("/etc/passwd")):
+            for route in ("gradio_api/file=", "file="):
+                try:
+                    code = urllib.request.urlopen(url + route + urllib.parse.quote(str(target)), timeout=10).status
+                except urllib.error.HTTPError as exc:
+                    code = exc.code
+                assert code in (403, 404), (route, target, code)
+        page.get_by_role("tab", name="问答").click()
+        text = ask(page, "耕地土壤酸化调查谁牵头？")
+        assert "县农业农村局" in text
+        assert "<script>alert('x')</script>" in page.locator("#pq-cards").inner_text()      # shown as text
+        page.get_by_role("tab", name="责任分工").click()
+        page.wait_for_timeout(500)
+        assert dialogs == []
+        page.close()
+    finally:
+        process.terminate()
+        process.wait(20)
+    after = subprocess.run([sys.executable, "-m", "assistant", "docs", "--json", "--index", str(index_dir)], cwd=ROOT,
+                           capture_output=True, text=True, check=True)
+    assert sorted(d["source"] for d in json.loads(after.stdout)) == sorted([GUANGXI.name, "上传 计划.txt"])

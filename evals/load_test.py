@@ -1,0 +1,131 @@
+"""A bounded load test: N concurrent clients asking for S seconds against `policyqa serve` on loopback.
+
+    python -m evals.load_test [--clients 20] [--seconds 60] [--index index]
+
+Starts the server on a free loopback port (the index must exist: `policyqa ingest corpus/`), has each
+client ask gold questions in turn through the Gradio API (`/gradio_api/call/ask`, the same call the
+web page and gradio_client make), and reports errors, latency p50/p95, throughput and the server's
+memory (RSS) over the run. Traffic goes to 127.0.0.1 only; every loop is bounded in time.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from evals.gold_set import load_questions  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def ask(url: str, question: str, timeout: float = 60.0) -> dict:
+    body = json.dumps({"data": [question]}).encode()
+    request = urllib.request.Request(url + "gradio_api/call/ask", data=body,
+                                     headers={"Content-Type": "application/json"})
+    event = json.loads(urllib.request.urlopen(request, timeout=timeout).read())["event_id"]
+    with urllib.request.urlopen(f"{url}gradio_api/call/ask/{event}", timeout=timeout) as stream:
+        kind = None
+        for raw in stream:
+            line = raw.decode("utf-8").strip()
+            if line.startswith("event:"):
+                kind = line.split(":", 1)[1].strip()
+            elif line.startswith("data:") and kind in ("complete", "error"):
+                if kind == "error":
+                    raise RuntimeError(line)
+                return json.loads(line[5:])[0]
+    raise RuntimeError("stream ended without a result")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--index", type=Path, default=ROOT / "index")
+    args = parser.parse_args(argv)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    server = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--index", str(args.index), "--port",
+                               str(port)], cwd=ROOT, env=dict(os.environ, GRADIO_ANALYTICS_ENABLED="False"),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                break
+            except OSError:
+                if time.time() > deadline or server.poll() is not None:
+                    print("server did not start:", server.stderr.read() if server.poll() is not None else "",
+                          file=sys.stderr)
+                    return 1
+                time.sleep(0.5)
+        questions = [q.question for q in load_questions()]
+        ask(url, questions[0])
+        memory = [rss_mb(server.pid)]
+        latencies: list[float] = []
+        errors: list[str] = []
+        lock = threading.Lock()
+        stop = time.time() + args.seconds
+
+        def client(number: int) -> None:
+            i = number
+            while time.time() < stop:
+                q = questions[i % len(questions)]
+                i += args.clients
+                t = time.perf_counter()
+                try:
+                    result = ask(url, q)
+                    ok = isinstance(result, dict) and "found" in result
+                except Exception as exc:       # counted and reported, the run goes on
+                    ok, result = False, repr(exc)
+                with lock:
+                    (latencies if ok else errors).append((time.perf_counter() - t) * 1000 if ok else str(result))
+
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(args.clients)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        while any(t.is_alive() for t in threads):
+            time.sleep(5)
+            memory.append(rss_mb(server.pid))
+        elapsed = time.perf_counter() - started
+        latencies.sort()
+        report = {"clients": args.clients, "seconds": round(elapsed, 1), "requests": len(latencies) + len(errors),
+                  "errors": len(errors), "throughput_per_s": round(len(latencies) / elapsed, 2),
+                  "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
+                  "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 1) if latencies else None,
+                  "server_rss_mb_start": round(memory[0]), "server_rss_mb_end": round(memory[-1]),
+                  "server_rss_mb_max": round(max(memory)), "server_rss_mb_every_5s": [round(m) for m in memory]}
+        print(json.dumps(report, ensure_ascii=False))
+        if errors:
+            print("first errors:", errors[:3], file=sys.stderr)
+        return 1 if errors else 0
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
