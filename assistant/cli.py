@@ -102,24 +102,31 @@ def _cmd_search(args: argparse.Namespace) -> int:
     retriever = Retriever(index)
     if args.question is not None:
         return _search_once(retriever, args.question, doc, args)
+    status = 0
+    for line in _questions(index, "输入问题后回车，Ctrl-D 退出。"):
+        try:
+            _search_once(retriever, line, doc, args)
+        except PolicyQAError as exc:
+            print(f"policyqa: error: {exc}", file=sys.stderr)
+            status = 1
+    return status
+
+
+def _questions(index, hint: str):
+    """Questions from standard input, one per line; on a terminal with a prompt and a blank line between."""
     interactive = sys.stdin.isatty()
     if interactive:
-        index.clauses()
-        print(f"{len(index.documents())} 份文件已索引。输入问题后回车，Ctrl-D 退出。", file=sys.stderr)
-    status = 0
+        index.clauses()                               # load before the first question, not during it
+        print(f"{len(index.documents())} 份文件已索引。{hint}", file=sys.stderr)
     while True:
         if interactive:
             sys.stderr.write("问题> ")
             sys.stderr.flush()
         line = sys.stdin.readline()
         if not line:
-            return status
+            return
         if line.strip():
-            try:
-                _search_once(retriever, line, doc, args)
-            except PolicyQAError as exc:
-                print(f"policyqa: error: {exc}", file=sys.stderr)
-                status = 1
+            yield line
             if interactive:
                 print()
 
@@ -172,23 +179,11 @@ def _cmd_ask(args: argparse.Namespace) -> int:
             raise PolicyQAError("the question is empty")
         _print_answer(assistant.ask(args.question, top_k=args.top_k, doc=doc), args)
         return 0
-    interactive = sys.stdin.isatty()
-    if interactive:
-        index.clauses()
-        print(f"{len(index.documents())} 份文件已索引。输入问题后回车（可追问“那期限呢？”），Ctrl-D 退出。", file=sys.stderr)
     previous = None
-    while True:
-        if interactive:
-            sys.stderr.write("问题> ")
-            sys.stderr.flush()
-        line = sys.stdin.readline()
-        if not line:
-            return 0
-        if line.strip():
-            previous = assistant.ask(line, top_k=args.top_k, doc=doc, previous=previous)
-            _print_answer(previous, args)
-            if interactive:
-                print()
+    for line in _questions(index, "输入问题后回车（可追问“那期限呢？”），Ctrl-D 退出。"):
+        previous = assistant.ask(line, top_k=args.top_k, doc=doc, previous=previous)
+        _print_answer(previous, args)
+    return 0
 
 
 def _print_answer(answer, args: argparse.Namespace) -> None:
