@@ -200,6 +200,7 @@ class Index:
             texts.append(f"{meta.get('context', '')}\n{document}" if self.settings.lexical_context else document)
         self._clauses = clauses
         self._lexical = self._load_lexical(key, chunk_ids, texts)
+        self._collection = collection
         self._loaded_key = key
 
     def _lexical_key(self, collection: str) -> str:
@@ -225,7 +226,7 @@ class Index:
     @property
     def collection(self):
         self._ensure_loaded()
-        return self.store.collection(self._loaded_key)
+        return self._collection
 
     @property
     def lexical(self) -> LexicalIndex:

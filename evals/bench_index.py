@@ -17,13 +17,11 @@ peak memory is its own.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import random
 import re
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -141,7 +139,9 @@ def run_one(scale: int, mode: str, workdir: Path) -> dict:
     server = None
     url = None
     if mode == "server":
-        port = _free_port()
+        from evals.load_test import free_port
+
+        port = free_port()
         server = subprocess.Popen([str(Path(sys.executable).with_name("chroma")), "run", "--path",
                                    str(workdir / f"server-{scale}x"), "--host", "127.0.0.1", "--port", str(port)],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -167,11 +167,6 @@ def run_one(scale: int, mode: str, workdir: Path) -> dict:
             server.terminate()
             server.wait(30)
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_for(url: str) -> None:

@@ -1,4 +1,5 @@
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,10 @@ def real_index(tmp_path_factory):
     report = index.ingest([CORPUS])
     assert len(report.added) == 18 and not report.failed
     return index
+
+
+def free_port() -> int:
+    """A free TCP port on loopback, for servers the tests start."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -1,6 +1,5 @@
 """Embedders (bundled default, sentence-transformers by path, offline) and the Chroma server mode."""
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ from assistant.retrieve import Retriever
 from assistant.settings import Settings
 from assistant.store import StoreError, connect
 
-from conftest import GUANGXI
+from conftest import GUANGXI, free_port
 from fakes import HashEmbedder
 
 
@@ -60,16 +59,11 @@ def test_cli_does_not_import_torch_for_the_default_model():
     assert out.stdout.strip() == "False"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture
 def chroma_server(tmp_path):
     chroma = Path(sys.executable).with_name("chroma")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1",
                                 "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -104,6 +98,6 @@ def test_the_same_code_works_against_a_chroma_server(tmp_path, chroma_server):
 
 
 def test_a_server_that_is_down_is_a_clear_error(tmp_path):
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(StoreError, match=f"Chroma server at {url} is not reachable.*chroma run --path"):
         Index(Settings.from_env(index_dir=tmp_path, chroma_url=url), embedder=HashEmbedder())

@@ -1,6 +1,4 @@
 """Loading what officers actually receive: strict decoding, docx, pdf, html, and clear errors."""
-import io
-import zipfile
 
 import pytest
 

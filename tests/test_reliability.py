@@ -7,7 +7,6 @@ import subprocess
 import sys
 import textwrap
 import time
-import zipfile
 
 import pytest
 
@@ -15,7 +14,7 @@ from assistant.index import Index
 from assistant.retrieve import Retriever
 from assistant.settings import Settings
 
-from conftest import CORPUS, GUANGXI, ROOT
+from conftest import CORPUS, GUANGXI, ROOT, free_port
 from fakes import HashEmbedder
 
 SMALL_PLAN = ("2022年度某市土壤污染防治工作计划\n重点任务\n"
@@ -199,11 +198,7 @@ def test_two_ingests_at_once_wait_their_turn_or_fail_clearly(tmp_path):
 
 
 def test_cli_with_a_chroma_server_that_is_down(tmp_path):
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     result = subprocess.run([sys.executable, "-m", "assistant", "docs", "--chroma-url", f"http://127.0.0.1:{port}"],
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1

@@ -12,19 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GUANGXI, ROOT
+from conftest import GUANGXI, ROOT, free_port
 
 CHROMIUM = "/usr/bin/chromium"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def start_server(index_dir: Path, *extra: str, env_extra: dict | None = None):
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False", **(env_extra or {}))
     process = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--index", str(index_dir), "--port",
                                 str(port), *extra], cwd=ROOT, env=env, stdout=subprocess.PIPE,
