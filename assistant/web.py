@@ -347,7 +347,7 @@ def serve(index: Index, host: str = "127.0.0.1", port: int = 7860, auth: tuple[s
     app = WebApp(index, assistant, settings)
     demo = build_app(app)
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
-    demo.launch(server_name=host, server_port=port, share=False, auth=auth, show_error=False, quiet=quiet,
+    demo.launch(server_name=host, server_port=port, share=False, auth=auth, show_error=False, quiet=True,
                 max_file_size=f"{settings.max_upload_mb}mb", blocked_paths=[str(index.index_dir)], css=CSS,
                 footer_links=["api"], ssr_mode=False, run_history=False, enable_monitoring=False,
                 state_session_capacity=200)     # bounded memory under load: no run log, few kept sessions
