@@ -337,7 +337,7 @@ def build_app(app: WebApp):
 
 
 def serve(index: Index, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None,
-          settings: WebSettings | None = None, llm=None, quiet: bool = False):
+          settings: WebSettings | None = None, llm=None):
     """Load everything once, then serve. Blocks until stopped."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")   # no calls home; set before gradio loads
     settings = settings or WebSettings()
