@@ -21,7 +21,7 @@ AGENCY_ALIASES = {
     "发改委": "发展改革委", "工信厅": "工业和信息化厅", "工信部": "工业和信息化部", "住建厅": "住房城乡建设厅",
     "住建部": "住房城乡建设部", "环保厅": "生态环境厅", "环保部": "生态环境部", "国土厅": "自然资源厅",
     "卫健委": "卫生健康委", "市监局": "市场监管局", "农业厅": "农业农村厅", "文旅部": "文化和旅游部",
-    "文旅厅": "文化和旅游厅", "人社部": "人力资源社会保障部", "人社厅": "人力资源社会保障厅", "统计局": "统计局",
+    "文旅厅": "文化和旅游厅", "人社部": "人力资源社会保障部", "人社厅": "人力资源社会保障厅",
     "供销社": "供销合作总社", "银保监": "银保监会", "央行": "人民银行", "林草局": "林业和草原局", "税务局": "税务总局",
 }
 _JURISDICTION = re.compile(r"^(自治区|国家|国务院|省|市|县)")
@@ -49,8 +49,7 @@ class SearchResult:
 def expand_aliases(text: str) -> str:
     """"发改委" -> "发展改革委", "文旅部" -> "文化和旅游部": officers' short names to the documents' ones."""
     for alias, full in AGENCY_ALIASES.items():
-        if alias != full:
-            text = text.replace(alias, full)
+        text = text.replace(alias, full)
     return text
 
 
