@@ -10,3 +10,7 @@ class LoadError(PolicyQAError):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class ChoiceError(PolicyQAError, ValueError):
+    """An unknown value for an enumeration (a mode, a role); the message lists the valid ones."""

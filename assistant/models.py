@@ -5,7 +5,46 @@ Ids are deterministic so that parsing or ingesting the same content twice gives 
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from .errors import ChoiceError
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class Choice(str, Enum):
+    """An enumeration of modes; `from_str` fails with the list of valid values."""
+
+    @classmethod
+    def from_str(cls, text: str):
+        if isinstance(text, cls):
+            return text
+        try:
+            return cls(str(text).strip().lower())
+        except ValueError:
+            valid = ", ".join(m.value for m in cls)
+            raise ChoiceError(f"unknown {cls.__name__.lower()} '{text}'; valid: {valid}") from None
+
+
+class Role(Choice):
+    """The part an agency has in a task."""
+
+    LEAD = "lead"                   # 牵头 (and 指导)
+    PARTICIPANTS = "participants"   # 参与, 配合, 协办
+    RESPONSIBLE = "responsible"     # 负责, 落实, 责任单位
+    ANY = "any"                     # any of the three
+
+
+@dataclass(frozen=True)
+class LoadedText:
+    """A file decoded to text (one paragraph per line, newlines normalized to \\n)."""
+
+    path: Path
+    text: str
+    sha256: str      # of the file's bytes, for the index manifest
 
 
 @dataclass(frozen=True)
@@ -34,6 +73,18 @@ class Document:
 
 
 @dataclass(frozen=True)
+class RawClause:
+    """A clause as the structure parser found it (offsets into the decoded text), before fields."""
+
+    label: str | None
+    path_id: str
+    section_path: tuple[str, ...]
+    start: int
+    end: int
+    shared_tail: str | None = None   # the attribution closing a paragraph that was split at 一是/二是
+
+
+@dataclass(frozen=True)
 class Clause:
     clause_id: str
     doc_id: str
@@ -46,10 +97,53 @@ class Clause:
     responsible: tuple[Agency, ...] = ()
     deadlines: tuple[Deadline, ...] = ()
     targets: tuple[str, ...] = ()
+    implementers: tuple[Agency, ...] = ()   # 实施部门 / 实施主体
+    guiding: tuple[Agency, ...] = ()        # 指导部门
 
     @property
     def has_roles(self) -> bool:
-        return bool(self.lead_agencies or self.participants or self.responsible)
+        return bool(self.lead_agencies or self.participants or self.responsible or self.implementers or self.guiding)
+
+
+class Origin(Choice):
+    """Where a task's fields were read from."""
+
+    ATTRIBUTION = "attribution"         # "（A牵头，B参与）" closing the task
+    LABEL = "label"                     # labelled lines: 牵头单位：A；配合单位：B；完成时限：…
+    TABLE = "table"                     # a row of a task-division table
+    AGENCY_SECTION = "agency_section"   # a duty under an agency-headed section ("（三）市交通运输局：负责…")
+    PROSE = "prose"                     # "由A牵头，B配合", "A要会同B…"
+    TEXT = "text"                       # no roles: deadlines or targets only
+
+
+@dataclass(frozen=True)
+class Task:
+    """A task of a plan: what the responsibility matrix, the timeline and list answers are built from.
+
+    A clause states one task or several (a table's rows, a clause's labelled duties); a task always
+    points back to the clause that states it, which is what citations quote.
+    """
+
+    task_id: str                            # clause_id, or clause_id + "#" + the task's number within it
+    doc_id: str
+    clause_id: str                          # the clause stating it
+    section_path: tuple[str, ...]
+    label: str | None                       # "1．", "（三）", a table row's 序号
+    text: str                               # the task as written
+    lead_agencies: tuple[Agency, ...] = ()
+    participants: tuple[Agency, ...] = ()
+    responsible: tuple[Agency, ...] = ()
+    implementers: tuple[Agency, ...] = ()   # 实施部门 / 实施主体
+    guiding: tuple[Agency, ...] = ()        # 指导部门
+    deadlines: tuple[Deadline, ...] = ()
+    targets: tuple[str, ...] = ()
+    origin: Origin = Origin.TEXT
+    span: tuple[int, int] = (0, 0)          # offsets of the task in the decoded text
+    row: int | None = None                  # the table row, for origin=table
+
+    @property
+    def has_roles(self) -> bool:
+        return bool(self.lead_agencies or self.participants or self.responsible or self.implementers or self.guiding)
 
 
 @dataclass(frozen=True)
@@ -73,6 +167,45 @@ class Chunk:
 class ParsedDocument:
     document: Document
     clauses: tuple[Clause, ...] = field(default_factory=tuple)
+    tasks: tuple[Task, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Due:
+    """A time condition on a task's deadlines, from a question ("6月底前要完成哪些", "每季度…哪些")."""
+
+    label: str                      # as the question says it: 6月底前, 每季度, 有明确时间节点
+    by: str | None = None           # ISO date: a dated deadline on or before it, in the same year
+    recurrence: str | None = None   # a recurrence equal to this normalized form (R/P3M/end+P3D)
+    period: str | None = None       # a recurrence of this period (R/P3M matches R/P3M/end+P3D)
+
+    def matches(self, deadline: Deadline) -> bool:
+        value = deadline.normalized or ""
+        if self.by:
+            return bool(_ISO_DATE.fullmatch(value)) and value <= self.by and value[:4] == self.by[:4]
+        if self.recurrence:
+            return value == self.recurrence
+        if self.period:
+            return value.startswith(self.period)
+        return True                 # no condition: any deadline
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question analysed once (assistant.query.analyse); retrieval and answering both read it."""
+
+    text: str                                   # the question, whitespace folded, cut to the allowed length
+    intents: tuple[str, ...] = ("general",)     # what is asked, first asked first (see Answer.intent)
+    agencies: tuple[str, ...] = ()              # full names of the agencies it names
+    documents: tuple[tuple[str, float], ...] = ()   # (doc_id, strength) of documents it names: ranked first
+    doc: str | None = None                      # the one document the user scoped it to (--doc)
+    scope: tuple[str, ...] = ()                 # doc_ids a list is taken from (doc, else named, else a phrase
+                                                # such as "综保区意见里" resolved by search); empty: all
+    listing: str | None = None                  # agency_tasks | deadline_list: a complete list is asked for
+    role: Role = Role.ANY                       # for agency_tasks: the role asked about
+    due: Due | None = None                      # for deadline_list: the time condition asked about
+    content_words: tuple[str, ...] = ()         # its own words (no question words), aliases expanded
+    follow_up: bool = False                     # refers to the previous answer ("那期限呢？")
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,7 @@ def variant(text: str, rng: random.Random, agencies: list[str], number: int) -> 
 
 def make_corpus(scale: int, folder: Path) -> int:
     sys.path.insert(0, str(ROOT))
-    from assistant.parse import parse_file
+    from assistant.tasks.parse import parse_file
 
     rng = random.Random(scale)
     sources = sorted(CORPUS.glob("*.txt"))
@@ -128,7 +128,7 @@ def make_corpus(scale: int, folder: Path) -> int:
 def run_one(scale: int, mode: str, workdir: Path) -> dict:
     sys.path.insert(0, str(ROOT))
     from assistant.index import Index
-    from assistant.retrieve import Retriever
+    from assistant.query.retrieve import Retriever
     from assistant.settings import Settings
 
     folder = workdir / f"corpus-{scale}x"
@@ -187,7 +187,7 @@ def run_corpus(workdir: Path) -> dict:
     """corpus/ with the real default model, an empty embedding cache, then re-ingest and warm search."""
     sys.path.insert(0, str(ROOT))
     from assistant.index import Index
-    from assistant.retrieve import Retriever
+    from assistant.query.retrieve import Retriever
     from assistant.settings import Settings
 
     index_dir = workdir / "index-corpus"

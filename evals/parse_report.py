@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 from assistant.errors import PolicyQAError
-from assistant.load import SUPPORTED_SUFFIXES
-from assistant.parse import parse_file
+from assistant.documents.load import SUPPORTED_SUFFIXES
+from assistant.tasks.parse import parse_file
 
 
 def report(folder: Path) -> list[dict]:

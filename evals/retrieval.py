@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.index import Index  # noqa: E402
-from assistant.retrieve import Retriever  # noqa: E402
+from assistant.query.retrieve import Retriever  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from evals.gold_set import SINGLE_ANSWER, load_questions  # noqa: E402
 
@@ -43,7 +43,7 @@ def build_index(model: str, workdir: Path) -> Index:
 
 def evaluate(index: Index, questions, overrides: dict, boost: bool) -> dict:
     base = index.settings
-    index.settings = replace(base, **overrides)
+    index.settings = base.with_(**overrides)
     retriever = Retriever(index)
     ranks, latencies = [], []
     try:

@@ -32,12 +32,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.answer import Assistant  # noqa: E402
-from assistant.embed import CachedEmbedder, load_embedder  # noqa: E402
+from assistant.index.embed import CachedEmbedder, load_embedder  # noqa: E402
 from assistant.index import Index  # noqa: E402
-from assistant.load import SUPPORTED_SUFFIXES, load_file  # noqa: E402
-from assistant.retrieve import Retriever  # noqa: E402
+from assistant.documents.load import SUPPORTED_SUFFIXES, load_file  # noqa: E402
+from assistant.query.retrieve import Retriever  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from assistant.tokenize import PolicyTokenizer  # noqa: E402
+from assistant.index.tokenize import PolicyTokenizer  # noqa: E402
 from evals.gold_set import GOLD, Question, load_questions  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"

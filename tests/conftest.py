@@ -6,6 +6,16 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+# A test is slow when it needs the real embedding model (the corpus index) or a browser; the others
+# that start servers or subprocesses carry @pytest.mark.slow themselves. `make test-fast` skips them.
+SLOW_FIXTURES = {"real_index", "browser", "server"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 GUANGXI = CORPUS / "gx_2021_turang_wuran_fangzhi_jihua.txt"
@@ -14,7 +24,7 @@ GUANGXI = CORPUS / "gx_2021_turang_wuran_fangzhi_jihua.txt"
 @pytest.fixture(scope="session")
 def parsed_corpus():
     """Every corpus document parsed once for the session, by file name."""
-    from assistant.parse import parse_file
+    from assistant.tasks.parse import parse_file
 
     return {p.name: parse_file(p) for p in sorted(CORPUS.glob("*.txt"))}
 

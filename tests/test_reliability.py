@@ -11,7 +11,7 @@ import time
 import pytest
 
 from assistant.index import Index
-from assistant.retrieve import Retriever
+from assistant.query.retrieve import Retriever
 from assistant.settings import Settings
 
 from conftest import CORPUS, GUANGXI, ROOT, free_port
@@ -112,6 +112,7 @@ def test_good_encodings_and_odd_names_ingest_and_change_only_what_they_add(tmp_p
     assert snapshot(index)[2] == guangxi_answer
 
 
+@pytest.mark.slow
 def test_cli_folder_with_one_bad_file_ingests_the_others_and_says_so(tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()
@@ -161,6 +162,7 @@ def _some_documents(tmp_path, count=6):
     return folder
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kill_after", [1.2, 3.0])
 def test_an_ingest_killed_at_any_point_leaves_the_old_or_the_new_index(tmp_path, kill_after):
     first = _writer(tmp_path, GUANGXI)
@@ -178,11 +180,12 @@ def test_an_ingest_killed_at_any_point_leaves_the_old_or_the_new_index(tmp_path,
     assert finish.returncode == 0, err
     done = Index(Settings.from_env(index_dir=tmp_path / "index"), embedder=HashEmbedder())
     assert len(done.document_entries()) == 7
-    ids = [rid for rid, _, _ in done.store.records(done.collection)]
+    ids = [rid for rid, _, _ in done.chunks.records()]
     assert len(ids) == len(set(ids)) == sum(e["chunks"] for e in done.document_entries())
     assert done.store.chunk_collections() == [done.manifest()["collection"]]
 
 
+@pytest.mark.slow
 def test_two_ingests_at_once_wait_their_turn_or_fail_clearly(tmp_path):
     some = _some_documents(tmp_path)
     a = _writer(tmp_path, some)
@@ -193,10 +196,11 @@ def test_two_ingests_at_once_wait_their_turn_or_fail_clearly(tmp_path):
     assert c.returncode != 0 and "another policyqa ingest is writing" in err_c
     assert a.wait(300) == 0 and b.wait(300) == 0
     index = Index(Settings.from_env(index_dir=tmp_path / "index"), embedder=HashEmbedder())
-    ids = [rid for rid, _, _ in index.store.records(index.collection)]
+    ids = [rid for rid, _, _ in index.chunks.records()]
     assert len(index.document_entries()) == 7 and len(ids) == len(set(ids))
 
 
+@pytest.mark.slow
 def test_cli_with_a_chroma_server_that_is_down(tmp_path):
     port = free_port()
     result = subprocess.run([sys.executable, "-m", "assistant", "docs", "--chroma-url", f"http://127.0.0.1:{port}"],

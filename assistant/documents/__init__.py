@@ -1,0 +1,1 @@
+"""Reading documents: files -> text (load), numbering, metadata, the clause tree (structure)."""

@@ -1,0 +1,74 @@
+"""Clause fields (roles, deadlines, targets) and the document-level rules that carry across clauses.
+
+Rules run in reading order: "以下均需地方各级人民政府落实，不再列出" adds a responsible body to every
+later task (a clause with its own attribution); "列第一位者为牵头单位，下同" makes the first agency of
+each later "（A、B负责）" the lead and the others participants.
+"""
+from __future__ import annotations
+
+from ..documents.attribution import attribution_groups
+from ..models import Agency, Clause, Document, Origin, RawClause, Task
+from .deadlines import find_deadlines
+from .roles import Roles, roles_from_attribution, roles_from_prose
+from .targets import find_targets
+
+
+def clause_roles(text: str, shared_tail: str | None = None) -> Roles:
+    roles = Roles()
+    groups = attribution_groups(text)
+    inners = [text[s + 1:e - 1] for s, e in groups]
+    if shared_tail and not inners:
+        inners = [shared_tail[1:-1]]
+    for inner in inners:
+        found = roles_from_attribution(inner)
+        for role in ("lead", "participants", "responsible", "later_responsible"):
+            roles.add(role, getattr(found, role))
+        roles.first_listed_leads |= found.first_listed_leads
+    if roles.empty():
+        return roles_from_prose(text) if not inners else roles
+    return roles
+
+
+def build_clauses(document: Document, text: str, raw: list[RawClause]) -> tuple[list[Clause], list[Task]]:
+    """Each clause with its fields, and the tasks the clauses state (one per clause that has a field)."""
+    later_responsible: list[Agency] = []
+    first_listed_leads = False
+    clauses, tasks = [], []
+    for rc in raw:
+        body = text[rc.start:rc.end]
+        roles = clause_roles(body, rc.shared_tail)
+        has_attribution = bool(attribution_groups(body)) or bool(rc.shared_tail)
+        first_listed_leads |= roles.first_listed_leads
+        if first_listed_leads and roles.responsible and not roles.lead:
+            first, *rest = roles.responsible
+            roles.lead, roles.responsible = [first], []
+            roles.add("participants", rest)
+        if has_attribution and not roles.empty():
+            roles.add("responsible", later_responsible)
+        later_responsible.extend(a for a in roles.later_responsible if a not in later_responsible)
+        clause = Clause(
+            clause_id=f"{document.doc_id}:{rc.path_id}",
+            doc_id=document.doc_id,
+            label=rc.label,
+            section_path=rc.section_path,
+            text=body,
+            span=(rc.start, rc.end),
+            lead_agencies=tuple(roles.lead),
+            participants=tuple(roles.participants),
+            responsible=tuple(roles.responsible),
+            deadlines=tuple(find_deadlines(body, document.year, document.date)),
+            targets=tuple(find_targets(body)),
+        )
+        clauses.append(clause)
+        if clause.has_roles or clause.deadlines or clause.targets:
+            origin = Origin.TEXT if not clause.has_roles else Origin.ATTRIBUTION if has_attribution else Origin.PROSE
+            tasks.append(task_of_clause(clause, origin))
+    return clauses, tasks
+
+
+def task_of_clause(clause: Clause, origin: Origin) -> Task:
+    """The one task a clause states, with the clause's fields."""
+    return Task(task_id=clause.clause_id, doc_id=clause.doc_id, clause_id=clause.clause_id,
+                section_path=clause.section_path, label=clause.label, text=clause.text,
+                lead_agencies=clause.lead_agencies, participants=clause.participants, responsible=clause.responsible,
+                deadlines=clause.deadlines, targets=clause.targets, origin=origin, span=clause.span)
