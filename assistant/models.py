@@ -198,8 +198,9 @@ class Query:
     intents: tuple[str, ...] = ("general",)     # what is asked, first asked first (see Answer.intent)
     agencies: tuple[str, ...] = ()              # full names of the agencies it names
     documents: tuple[tuple[str, float], ...] = ()   # (doc_id, strength) of documents it names: ranked first
-    doc: str | None = None                      # the one document the user scoped it to (--doc)
-    scope: tuple[str, ...] = ()                 # doc_ids a list is taken from (doc, else named, else a phrase
+    restrict: tuple[str, ...] = ()              # doc_ids the user limited the search to (--doc, the web app's
+                                                # document selector); empty: all documents
+    scope: tuple[str, ...] = ()                 # doc_ids a list is taken from (restrict, else named, else a phrase
                                                 # such as "综保区意见里" resolved by search); empty: all
     listing: str | None = None                  # agency_tasks | deadline_list: a complete list is asked for
     role: Role = Role.ANY                       # for agency_tasks: the role asked about

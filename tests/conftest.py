@@ -19,6 +19,8 @@ def pytest_collection_modifyitems(config, items):
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 GUANGXI = CORPUS / "gx_2021_turang_wuran_fangzhi_jihua.txt"
+# Passage vectors of corpus/ are kept between test runs (POLICYQA_TEST_CACHE moves them elsewhere).
+TEST_CACHE = Path(os.environ.get("POLICYQA_TEST_CACHE") or Path.home() / ".cache" / "policyqa-tests")
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +51,7 @@ def real_index(tmp_path_factory):
     from assistant.index import Index
     from assistant.settings import Settings
 
-    cache = Path.home() / ".cache" / "policyqa-tests" / "embeddings.sqlite"
+    cache = TEST_CACHE / "embeddings.sqlite"
     settings = Settings.from_env(index_dir=tmp_path_factory.mktemp("real-index"), embedding_cache=cache)
     index = Index(settings)
     report = index.ingest([CORPUS])

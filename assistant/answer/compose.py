@@ -9,6 +9,7 @@ does not cover the question's own words, or the asked field is not in it, the an
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from ..documents.attribution import attribution_groups
 from ..lexicon import PROVINCES
@@ -47,9 +48,10 @@ class Assistant:
         self.settings = settings.with_(llm=llm) if llm is not None else settings
 
     # ---------------------------------------------------------------- public
-    def ask(self, question: str, top_k: int = 5, doc: str | None = None, previous: Answer | None = None) -> Answer:
+    def ask(self, question: str, top_k: int = 5, doc: str | Sequence[str] | None = None,
+            previous: Answer | None = None) -> Answer:
         """The extractive answer, or with an LLM configured (`Settings.llm`), its wording when it cites
-        retrieved clauses only."""
+        retrieved clauses only. `doc` limits the question to one document or several (doc_ids)."""
         answer = self._extractive(question, top_k, doc, previous)
         if self.settings.llm is None:
             return answer
@@ -57,7 +59,7 @@ class Assistant:
 
         return generate_answer(answer, self.settings.llm)
 
-    def _extractive(self, question: str, top_k: int, doc: str | None, previous: Answer | None) -> Answer:
+    def _extractive(self, question: str, top_k: int, doc, previous: Answer | None) -> Answer:
         text = " ".join((question or "").split())
         if not text:
             return self._empty(text, "问题为空，请输入要查询的内容。")

@@ -149,7 +149,7 @@ class CachedEmbedder:
         self.model_id = inner.model_id
         self.dim = inner.dim
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)   # other writers: wait
         self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
         self.hits = self.misses = 0
 

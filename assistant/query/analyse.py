@@ -8,7 +8,7 @@ title pieces no other indexed title contains, or their 文号.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from ..lexicon import AGENCY_ALIASES, GENERIC_TITLE_WORDS, PROVINCES, QUESTION_WORDS
 from ..models import Document, Due, Query, Role
@@ -86,11 +86,13 @@ class QueryAnalyser:
         self._doc_terms: dict[str, list[str]] | None = None
         self._loaded_key: str | None = None
 
-    def analyse(self, question: str, doc: str | None = None, max_chars: int | None = None) -> Query:
+    def analyse(self, question: str, doc: str | Iterable[str] | None = None, max_chars: int | None = None) -> Query:
+        """`doc`: a doc_id or several the user limited the question to (None: all documents)."""
+        restrict = (doc,) if isinstance(doc, str) else tuple(doc or ())
         text = normalize_question(question, max_chars or self.index.settings.max_question_chars)
         intents = detect_intents(text)
         agencies = self.named_agencies(text)
-        documents = () if doc else tuple(self.named_documents(text))
+        documents = () if restrict else tuple(self.named_documents(text))
         listing = None
         if AGENCY_TASKS.search(text) and agencies:
             listing = "agency_tasks"
@@ -98,12 +100,12 @@ class QueryAnalyser:
             listing = "deadline_list"
         role = Role.PARTICIPANTS if re.search(r"参与|配合|协助", text) else \
             Role.LEAD if re.search(r"牵头|主抓|主管", text) else Role.ANY
-        scope = (doc,) if doc else tuple(d for d, _ in documents)
+        scope = restrict or tuple(d for d, _ in documents)
         if listing and not scope:
             scope = self._loose_document(text)
         due = self._due(text, scope) if listing == "deadline_list" else None
         words = self.content_words(text)
-        return Query(text=text, intents=tuple(intents), agencies=tuple(agencies), documents=documents, doc=doc,
+        return Query(text=text, intents=tuple(intents), agencies=tuple(agencies), documents=documents, restrict=restrict,
                      scope=scope, listing=listing, role=role, due=due, content_words=tuple(words),
                      follow_up=bool(FOLLOW_UP.search(text)) and len(words) <= 1)
 

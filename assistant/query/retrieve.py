@@ -8,6 +8,7 @@ restricts the search to one document. A clause ranks by its best chunk.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -50,7 +51,7 @@ class Retriever:
         self.index = index
         self.analyser = QueryAnalyser(index, phrase_document=self._phrase_document)
 
-    def analyse(self, question: str, doc: str | None = None) -> Query:
+    def analyse(self, question: str, doc: str | Iterable[str] | None = None) -> Query:
         return self.analyser.analyse(question, doc=doc)
 
     def named_agencies(self, question: str) -> list[str]:
@@ -59,7 +60,7 @@ class Retriever:
     def named_documents(self, question: str) -> list[str]:
         return [doc_id for doc_id, _ in self.analyser.named_documents(question)]
 
-    def search(self, query: Query | str, top_k: int = 5, doc: str | None = None, boost: bool = True,
+    def search(self, query: Query | str, top_k: int = 5, doc: str | Iterable[str] | None = None, boost: bool = True,
                mode: Fusion | str | None = None) -> SearchResult:
         """The `top_k` best clauses for a query (a question string is analysed first).
 
@@ -74,7 +75,7 @@ class Retriever:
         candidates = self._candidates(query, mode, timings)
         fused = self._fuse(candidates, mode)
         agencies = list(query.agencies) if boost else []
-        named_docs = dict(query.documents) if boost and not query.doc else {}
+        named_docs = dict(query.documents) if boost and not query.restrict else {}
         if agencies or named_docs:
             fused = self._boost(fused, set(agencies), named_docs, mode)
         hits = self._fold(fused, candidates)
@@ -91,8 +92,8 @@ class Retriever:
         scores = None
         if mode in (Fusion.RRF, Fusion.BM25, Fusion.SCORE):
             scores = lexical.scores(index.tokenizer.terms(query.text))
-            if query.doc:
-                scores = np.where(self._chunk_docs() == query.doc, scores, 0.0)
+            if query.restrict:
+                scores = np.where(np.isin(self._chunk_docs(), list(query.restrict)), scores, 0.0)
             top = np.argpartition(-scores, min(n, len(scores) - 1))[:n] if len(scores) > n else np.arange(len(scores))
             order = top[np.argsort(-scores[top], kind="stable")]      # only the best n are sorted
             bm25_ranked = [int(i) for i in order if scores[i] > 0]
@@ -103,7 +104,10 @@ class Retriever:
         if mode in (Fusion.RRF, Fusion.DENSE, Fusion.SCORE):
             vector = index.embedder.encode_queries([query.text])[0]
             chunks = index.chunks
-            where = {"doc_id": query.doc} if query.doc else None
+            where = None
+            if query.restrict:
+                where = {"doc_id": query.restrict[0]} if len(query.restrict) == 1 else \
+                    {"doc_id": {"$in": list(query.restrict)}}
             for cid, cosine in chunks.query(vector, min(n, len(lexical.chunk_ids)), where=where):
                 if cid in lexical.position:
                     dense_ranked.append(lexical.position[cid])

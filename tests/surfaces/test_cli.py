@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import GUANGXI, ROOT
+from conftest import GUANGXI, ROOT, TEST_CACHE
 
 
 def run(*args, env=None):
@@ -78,7 +78,7 @@ def test_usage_errors():
 @pytest.mark.slow
 def test_ingest_search_docs_remove_end_to_end(tmp_path):
     env = dict(os.environ, POLICYQA_INDEX=str(tmp_path / "index"),
-               POLICYQA_EMBED_CACHE=str(Path.home() / ".cache" / "policyqa-tests" / "embeddings.sqlite"))
+               POLICYQA_EMBED_CACHE=str(TEST_CACHE / "embeddings.sqlite"))
     folder = tmp_path / "docs"
     folder.mkdir()
     shutil.copy(GUANGXI, folder / GUANGXI.name)

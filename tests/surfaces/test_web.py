@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GUANGXI, ROOT, free_port
+from conftest import GUANGXI, ROOT, free_port, TEST_CACHE
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -178,7 +178,7 @@ def test_with_auth_an_unauthenticated_request_gets_nothing(real_index):
 
 def test_upload_ingests_reports_bad_files_and_serves_nothing_back(tmp_path, browser):
     index_dir = tmp_path / "index"
-    env = dict(os.environ, POLICYQA_EMBED_CACHE=str(Path.home() / ".cache" / "policyqa-tests" / "embeddings.sqlite"))
+    env = dict(os.environ, POLICYQA_EMBED_CACHE=str(TEST_CACHE / "embeddings.sqlite"))
     subprocess.run([sys.executable, "-m", "assistant", "ingest", str(GUANGXI), "--index", str(index_dir)], cwd=ROOT,
                    env=env, check=True, capture_output=True)
     good = tmp_path / "上传 计划.txt"
