@@ -257,8 +257,10 @@ class Query:
     deictic: bool = False                       # says "这个计划 / 本方案 / 该文件": the document in scope
     year: int | None = None                     # the year the question names (今年/明年 resolved with the scope)
     section: str | None = None                  # for an outline: the section heading asked about
+    section_path: tuple[str, ...] = ()          # a filter: tasks under this heading path only
     more: bool = False                          # asks for more ("还有呢？", "其他的呢")
     task_words: tuple[str, ...] = ()            # content words not naming an agency, a document or a time
+    doc_terms: tuple[str, ...] = ()             # the words that name the documents in `documents` (广西, 土壤法…)
 
 
 @dataclass(frozen=True)

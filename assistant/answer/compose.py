@@ -69,6 +69,14 @@ def first_sentence(text: str, label: str | None = None) -> str:
     return first.rstrip("。；")
 
 
+def _short_title(title: str) -> str:
+    """How other documents cite a title: 中华人民共和国土壤污染防治法 -> 土壤污染防治法; the notice around an
+    印发 title -> the title inside 《》."""
+    inner = re.search(r"《([^》]+)》", title)
+    title = inner.group(1) if inner else title
+    return re.sub(r"^中华人民共和国", "", title)
+
+
 def _names(agencies) -> list[str]:
     return [a.name for a in agencies]
 
@@ -167,16 +175,32 @@ class Assistant:
         return max(tasks, key=lambda t: (_coverage(words, t.text + " ".join(t.section_path)), _has_roles(t)))
 
     def _search(self, query: Query, top_k: int) -> list[Hit]:
-        return self.retriever.search(query, top_k=max(top_k, 3)).hits
+        hits = self.retriever.search(query, top_k=max(top_k, 3) + (10 if query.scope else 0)).hits
+        return [h for h in hits if self._allowed(query, h.clause)][:max(top_k, 3)]
 
-    def _find(self, query: Query, top_k: int, need=None) -> tuple[Hit | None, list[Hit]]:
+    def _allowed(self, query: Query, clause: Clause) -> bool:
+        """A clause may be presented when the question points to its document, or, for a document named by
+        title words, when the clause itself names that document (another plan's "加强《…法》宣传")."""
+        scope = query.restrict or query.scope
+        if not scope or clause.doc_id in scope:
+            return True
+        if query.scope_from != "named":
+            return False
+        documents = self.index.documents()
+        names = [_short_title(documents[d].title) for d in scope if d in documents] + list(query.doc_terms)
+        return any(len(n) >= 4 and n in clause.text for n in names)
+
+    def _find(self, query: Query, top_k: int, need=None, prefer=None) -> tuple[Hit | None, list[Hit]]:
         """The best of the three best clauses that answers the question: it covers the question's own
         words (a lower-ranked one must cover them clearly better) and meets `need` (a field it must
-        hold); a "who" question prefers a clause naming roles."""
+        hold); a "who" question prefers a clause naming roles, and `prefer` (a score, higher first)
+        reorders the three."""
         hits = self._search(query, top_k)
         candidates = hits[:3]
         if query.intents[0] in ("lead", "participants") and candidates and not _has_roles(candidates[0].clause):
             candidates = sorted(candidates, key=lambda h: not _has_roles(h.clause))
+        if prefer is not None:
+            candidates = sorted(candidates, key=lambda h: -prefer(h))
         for rank, hit in enumerate(candidates):
             needed = self.settings.min_coverage if rank == 0 else \
                 max(self.settings.min_coverage, self.settings.lower_rank_coverage)
@@ -230,9 +254,9 @@ class Assistant:
         def need(hit: Hit) -> bool:
             clause = hit.clause
             if intent == "deadline":
-                return bool(clause.deadlines) and self._field_sentence_ok(query, clause, [d.text for d in clause.deadlines])
+                return bool(clause.deadlines)
             if intent == "target":
-                return bool(clause.targets) and self._field_sentence_ok(query, clause, list(clause.targets))
+                return bool(clause.targets)
             return True
 
         best, hits = self._find(query, top_k, need)
@@ -300,7 +324,7 @@ class Assistant:
             if groups:
                 start, end = groups[-1]
                 return clause.text[start:end]
-        words = query.task_words or query.content_words
+        words = query.content_words
         numbers = re.findall(r"\d+(?:\.\d+)?", query.text)
 
         def near(sentence: str, phrase: str) -> int:
@@ -465,7 +489,16 @@ class Assistant:
                 return self._due_yes_no(query, top_k)
             return self._lookup(query, top_k)
         if query.task_words:
-            best, hits = self._find(replace(query, intents=("lead",)), top_k, lambda h: _has_roles(h.clause))
+            # the task asked about: among clauses that cover the question, one where the agencies named
+            # have a part comes first ("固体废物环境管理这项任务里，发改委和工信厅是什么角色")
+            named = [set(c.agencies) for c in query.conditions]
+
+            def involved(hit: Hit) -> int:
+                item = self._task_in(hit.clause, query.task_words) or hit.clause
+                return sum(bool(role_of(item, n)) for n in named)
+
+            best, hits = self._find(replace(query, intents=("lead",)), top_k, lambda h: _has_roles(h.clause),
+                                    prefer=involved)
             if best is None:
                 return self._not_found(query, hits[:top_k])
             task = self._task_in(best.clause, query.task_words) or best.clause
@@ -473,13 +506,16 @@ class Assistant:
         return self._role_overall(query)
 
     def _role_in_task(self, query: Query, task, hit: Hit) -> Answer:
+        lead, participants = self._roles(task)
+        said = []
+        for condition in dict.fromkeys(replace(c, role=Role.ANY, negated=False) for c in query.conditions):
+            part = role_of(task, condition.agencies)
+            holder = [a for a in condition.agencies if role_of(task, (a,)) is not None]
+            name = (holder or list(condition.agencies[:1]) or [condition.mention])[0]
+            said.append(f"{name}在这项任务中是{ROLE_NAME[part]}" if part else f"{name}不在这项任务的牵头、参与单位中")
         condition = query.conditions[0]
         role = role_of(task, condition.agencies)
-        name = "、".join(condition.agencies[:1]) or condition.mention
-        lead, participants = self._roles(task)
-        if role == Role.RESPONSIBLE and not task.lead_agencies:
-            role = Role.LEAD if name in lead else role
-        has = f"{name}在这项任务中是{ROLE_NAME[role]}" if role else f"{name}不在这项任务的牵头、参与单位中"
+        has = "；".join(said)
         if query.operation == Operation.YES_NO:
             asked = [c for c in query.conditions if c.role != Role.ANY]
             if asked:
@@ -490,7 +526,7 @@ class Assistant:
             head = ("是的。" if ok else "不是。") + has
         else:
             head = has
-        if role != Role.LEAD and lead:
+        if role != Role.LEAD and lead and task.lead_agencies:
             head += f"（牵头：{'、'.join(lead)}）"
         quote = self._quote(query, hit.clause, "lead")
         text = f"{head}。\n依据：{self._where(hit.document, hit.clause)}（{first_sentence(hit.clause.text, hit.clause.label)}）：“{quote}”"
@@ -645,7 +681,7 @@ class Assistant:
         if found is None:
             return self._lookup(replace(query, operation=Operation.LOOKUP), 5)
         doc_id, path = found
-        rows = self._rows(replace(query, scope=(doc_id,), conditions=(), agencies=(), due=None), section_path=path)
+        rows = self._rows(query, scope=(doc_id,), conditions=(), agencies=(), due=None, section_path=path)
         rows = [r for r in rows if _has_roles(r.task) or r.task.origin.value != "text"] or rows
         documents = self.index.documents()
         if rows:

@@ -142,9 +142,20 @@ def _bigram_share(stem: str, title: str) -> float:
     return sum(p in title for p in pairs) / len(pairs) if pairs else 0.0
 
 
-def _subsequence(stem: str, title: str) -> bool:
-    it = iter(title)
-    return all(ch in it for ch in stem)
+def _subsequence_span(stem: str, title: str) -> int | None:
+    """The length of the shortest stretch of `title` holding the characters of `stem` in order (an
+    abbreviation: 综保区 in 综合保税区, 土壤法 in 土壤污染防治法), or None."""
+    best = None
+    for start in (i for i, ch in enumerate(title) if ch == stem[0]):
+        at = start
+        for ch in stem[1:]:
+            at = title.find(ch, at + 1)
+            if at < 0:
+                break
+        else:
+            span = at - start + 1
+            best = span if best is None else min(best, span)
+    return best
 
 
 class QueryAnalyser:
@@ -176,7 +187,8 @@ class QueryAnalyser:
         mentions, unknown = self.agency_mentions(expanded)
         agencies = list(dict.fromkeys(n for _, _, _, names in mentions for n in names))
         conditions = self._conditions(expanded, mentions)
-        documents = [] if restrict else self.named_documents(text)
+        named = {} if restrict else self._named(text)
+        documents = [(d, strength) for d, (strength, _) in named.items()]
         deictic = bool(_DEICTIC.search(text))
         prev_query = getattr(previous, "query", None)
         prev_scope = tuple(getattr(previous, "scope", ()) or ())
@@ -220,7 +232,7 @@ class QueryAnalyser:
                      content_words=tuple(words), follow_up=follow_up, operation=operation,
                      conditions=tuple(conditions), unknown_agencies=tuple(unknown), scope_from=scope_from,
                      deictic=deictic, year=year, section=section[1] if section else None, more=more,
-                     task_words=tuple(task_words))
+                     task_words=tuple(task_words), doc_terms=tuple(dict.fromkeys(t for _, t in named.values())))
 
     # ---------------------------------------------------------------- the index's vocabulary
     def _refresh(self) -> None:
@@ -282,10 +294,13 @@ class QueryAnalyser:
         """The full names of the one known agency `name` misspells by one character, if only one."""
         if len(name) < 4:
             return None
-        matches = {tuple(full) for form, full in self._agency_forms if len(form) >= 4 and _edit1(name, form)}
+        # the kind of body (厅, 局, 部, 委…) is never the typo: 文化和旅游厅 is not 文化和旅游部
+        matches = {tuple(full) for form, full in self._agency_forms
+                   if len(form) >= 4 and form[-1] == name[-1] and _edit1(name, form)}
         bare = _JURISDICTION.sub("", name)
         if bare != name and len(bare) >= 4:
-            matches |= {tuple(full) for form, full in self._agency_forms if len(form) >= 4 and _edit1(bare, form)}
+            matches |= {tuple(full) for form, full in self._agency_forms
+                        if len(form) >= 4 and form[-1] == bare[-1] and _edit1(bare, form)}
         return list(next(iter(matches))) if len(matches) == 1 else None
 
     def _conditions(self, text: str, mentions) -> list[AgencyRole]:
@@ -316,9 +331,13 @@ class QueryAnalyser:
         """(doc_id, strength) of the documents a question names: its 文号 ("国发〔2019〕3号", "国发2019年3号"),
         a distinctive title piece followed by a document word, a loose name ("土壤法", "奉贤那个方案",
         "综保区意见") whose characters run through one title, or a province a plan is about."""
+        return [(d, strength) for d, (strength, _) in self._named(question).items()]
+
+    def _named(self, question: str) -> dict[str, tuple[float, str]]:
+        """doc_id -> (strength, the words of the question that name it)."""
         self._refresh()
         documents = self.index.documents()
-        named: dict[str, float] = {}
+        named: dict[str, tuple[float, str]] = {}
         for m in _DOC_NUMBER.finditer(question):
             prefix, year, number = m.group(1)[-3:], m.group(2), str(int(m.group(3)))
             for doc_id, doc in documents.items():
@@ -326,7 +345,7 @@ class QueryAnalyser:
                 nm = _DOC_NUMBER.search(wanted)
                 if nm and nm.group(2) == year and str(int(nm.group(3))) == number and \
                         (nm.group(1)[-2:] in prefix or prefix[-2:] in nm.group(1)):
-                    named[doc_id] = 1.0
+                    named[doc_id] = (1.0, m.group(0))
         province = self.index.settings.province_strength
         for doc_id, terms in self._doc_terms.items():
             for term in terms:
@@ -334,23 +353,21 @@ class QueryAnalyser:
                 if at < 0:
                     continue
                 if term in PROVINCES:
-                    named.setdefault(doc_id, province)
+                    named.setdefault(doc_id, (province, term))
                     break
                 if term.startswith(("国发", "国办")) or _DOC_WORD.search(term[-2:]) or \
                         _DOC_WORD.search(question[at + len(term): at + len(term) + 8]):
-                    named[doc_id] = 1.0
+                    named[doc_id] = (1.0, term)
                     break
-        if not named:
-            loose = self._loose_title(question)
-            if loose:
-                named[loose] = 1.0
-        return list(named.items())
+        for doc_id, piece in self._loose_titles(question):
+            named.setdefault(doc_id, (1.0, piece))
+        return named
 
-    def _loose_title(self, question: str) -> str | None:
-        """The one document whose title a loose name runs through: the name's characters in the title in
-        order, most of its character pairs in it, better than any other title."""
+    def _loose_titles(self, question: str) -> list[tuple[str, str]]:
+        """(doc_id, name) for each loose name of a document in the question: the one document whose title
+        the name's characters run through in order, in a short stretch, better than any other title."""
         documents = self.index.documents()
-        best: list[tuple[float, str]] = []
+        found = []
         for m in _LOOSE_DOC.finditer(question):
             stem = m.group(1).strip("“”\"")
             for start in range(0, max(1, len(stem) - 1)):
@@ -361,16 +378,17 @@ class QueryAnalyser:
                 scored = []
                 for doc_id, doc in documents.items():
                     title = doc.title
-                    if piece[:2] in title and _subsequence(piece, title):
+                    span = _subsequence_span(piece, title)
+                    if span is not None and span <= 4 * len(piece):
                         kind = m.group(2)
-                        scored.append((_bigram_share(piece, title) + (0.2 if kind in title else 0.0), doc_id))
+                        scored.append((_bigram_share(piece, title) + (0.2 if kind in title else 0.0) - span / 100,
+                                       doc_id))
                 if scored:
-                    best.extend(sorted(scored, reverse=True)[:2] if len(scored) > 1 else scored)
                     scored.sort(reverse=True)
                     if len(scored) == 1 or scored[0][0] > scored[1][0] + 1e-9:
-                        return scored[0][1]
+                        found.append((scored[0][1], piece))
                     break
-        return None
+        return found
 
     def _loose_document(self, question: str) -> tuple[str, ...]:
         """"在综保区意见里…": the phrase before 意见/计划/… searched; its document when the search agrees."""
@@ -481,7 +499,8 @@ class QueryAnalyser:
     # ---------------------------------------------------------------- operation
     def _operation(self, text: str, intents: list[str], conditions, due, listing, scope, task_words,
                    documents) -> Operation:
-        if _COMPARE.search(text) and len({d for d, _ in documents}) >= 2:
+        if len({d for d, _ in documents}) >= 2 and (_COMPARE.search(text) or re.search(r"各有|各是|分别|各[^\s]{0,4}(要求|规定)",
+                                                                                          text)):
             return Operation.COMPARE
         if _EXTREME.search(text):
             return Operation.LATEST if _LATEST.search(_EXTREME.search(text).group(0)) else Operation.EARLIEST
@@ -490,6 +509,9 @@ class QueryAnalyser:
         if _YES_NO.search(text) and (conditions or (due is not None and not listing)) and not _COUNT.search(text) \
                 and not re.search(r"哪些|哪几|什么", text):
             return Operation.YES_NO
+        if _COUNT.search(text) and not conditions and due is None and not task_words and \
+                re.search(r"方面|部分|板块|(多少|几)项(重点)?任务|任务(总数|数量)|(一共|总共|共)有?(多少|几)", text):
+            return Operation.OVERVIEW               # "分几个方面", "一共多少项任务": the document's structure
         if _COUNT.search(text) and (conditions or due is not None or listing or
                                     re.search(r"任务|工作|事项|方面|部分", text)):
             return Operation.COUNT
@@ -526,7 +548,8 @@ class QueryAnalyser:
                     r"到期|截止|哪项|最早|最晚|最近|下一个|角色|方面|部分|内容|主要|多少项|几项|情况|有没有|是不是|"
                     r"意思|讲|说|一共|总共|这个|本|该|那个|清单|列出|数量|职责|安排|工作|任务|事项|措施|要求|具体|"
                     r"怎么|做|开展|落实|推进|如何|介绍|概括|总结|概要|目的|目标|重点|这件|这项|这个|那个|该项|这些|那些|其中|"
-                    r"单位|部门|牵头单位|参与单位|角色|身份|分别|各自|规定|区别|不同|比较|对比|两个|两份", w) or w in PROVINCES:
+                    r"单位|部门|牵头单位|参与单位|角色|身份|分别|各自|各有|规定|区别|不同|比较|对比|两个|两份|异同|差别|"
+                    r"相比|有何|什么样", w) or w in PROVINCES:
                 continue
             out.append(w)
         return out

@@ -2,8 +2,8 @@
 
 Fusion (`Settings.fusion`): score fusion by default, reciprocal-rank fusion, or either component
 alone (evals/README.md compares them). A question that names an agency moves the clauses where that
-agency has a role up; a question limited to documents (`--doc`, a document it names, the conversation's
-document) is searched in those documents only. A clause ranks by its best chunk.
+agency has a role up, one that names a document moves that document's clauses up; a question limited to
+documents (`--doc`, the conversation's document) is searched in those documents only. A clause ranks by its best chunk.
 """
 from __future__ import annotations
 
@@ -182,9 +182,13 @@ class Retriever:
 
 
 def _limit(query: Query) -> tuple[str, ...]:
-    """The documents a search is limited to: the user's --doc, else the documents the question points to
-    (named, or the conversation's): an answer never comes from a document the question does not point to."""
-    return query.restrict or query.scope
+    """The documents a search is limited to: the user's --doc, else the conversation's document or the one a
+    loose phrase resolved to. Documents the question names by title words are ranked first instead (a
+    clause of another plan about that document, "加强《土壤污染防治法》宣传解读", may answer); the answer
+    then admits only clauses of those documents or naming them (Assistant)."""
+    if query.restrict:
+        return query.restrict
+    return query.scope if query.scope_from in ("conversation", "phrase") else ()
 
 
 def score_fusion(bm25_ranked: list[int], bm25_scores, similarity: dict[int, float], alpha: float) -> dict[int, float]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..models import AgencyRole, Document, Query, Role, Task
 from ..serialize import task_json, task_title
@@ -50,16 +50,16 @@ def select_tasks(tasks: Mapping[str, Task] | Iterable[Task], documents: Mapping[
     `filters` (the Query fields scope, agencies, role, due, conditions, section), e.g.
     `select_tasks(tasks, docs, scope=[doc_id], agencies=["自治区农业农村厅"], role=Role.LEAD)`.
 
-    - scope: the documents (all when empty); section: a section path prefix (tuple) of those documents;
+    - scope: the documents (all when empty); section_path: a heading path prefix the task stands under;
     - conditions: each met (one of its agencies has its role, or, negated, none has it); without
       conditions, `agencies` with `role` (any of them);
     - due: a deadline of the task meets it.
     """
     if query is None:
-        section = filters.pop("section_path", None)
         query = Query(**{k: tuple(v) if isinstance(v, (list, set)) else v for k, v in filters.items()})
-    else:
-        section = filters.pop("section_path", None)
+    elif filters:
+        query = replace(query, **filters)
+    section = query.section_path
     scope = set(query.scope or query.restrict)
     conditions = query.conditions or ((AgencyRole("", tuple(query.agencies), query.role),) if query.agencies else ())
     rows = []
