@@ -26,7 +26,7 @@ from datetime import date
 from ..documents.attribution import attribution_groups
 from ..lexicon import PROVINCES
 from ..models import Answer, Citation, Clause, Document, Operation, Query, Role, Task
-from ..query.analyse import is_office_holder_question
+from ..query.analyse import FOLLOW_UP, MORE, is_office_holder_question
 from ..query.normalize import normalize_text
 from ..query.retrieve import Hit, Retriever
 from ..query.select import TaskRow, role_of, select_tasks
@@ -37,6 +37,7 @@ ROLE_NAME = {Role.LEAD: "牵头单位", Role.PARTICIPANTS: "参与单位", Role.
 ROLE_VERB = {Role.LEAD: "牵头", Role.PARTICIPANTS: "参与", Role.RESPONSIBLE: "负责", Role.ANY: "承担"}
 _PROHIBIT = re.compile(r"不得|禁止|严禁|不准|杜绝|不予")
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
 
 
 def _has_roles(item) -> bool:
@@ -123,9 +124,8 @@ class Assistant:
             answer = self._follow_up(query, previous, top_k)
             if answer is not None:
                 return answer
-        if query.more or (query.follow_up and previous is None and len(query.task_words) == 0
-                          and not query.conditions and query.operation == Operation.LOOKUP
-                          and re.match(r"^(那|还有|其他|其余|别的)", text)):
+        if previous is None and not query.task_words and not query.conditions and not query.documents and \
+                (MORE.search(text) or (FOLLOW_UP.search(text) and query.operation == Operation.LOOKUP)):
             return self._refuse(query, "请先提出一个问题，再追问“还有呢”或“那期限呢”。")
         if query.conditions and not query.task_words and query.operation == Operation.LOOKUP and \
                 query.intents == ("general",) and not query.due and len(re.sub(r"[^\u4e00-\u9fff]", "",
@@ -176,7 +176,11 @@ class Assistant:
 
     def _search(self, query: Query, top_k: int) -> list[Hit]:
         hits = self.retriever.search(query, top_k=max(top_k, 3) + (10 if query.scope else 0)).hits
-        return [h for h in hits if self._allowed(query, h.clause)][:max(top_k, 3)]
+        hits = [h for h in hits if self._allowed(query, h.clause)]
+        scope = set(query.restrict or query.scope)
+        if scope:                  # the named document's own clauses first, then those that cite it
+            hits = [h for h in hits if h.clause.doc_id in scope] + [h for h in hits if h.clause.doc_id not in scope]
+        return hits[:max(top_k, 3)]
 
     def _allowed(self, query: Query, clause: Clause) -> bool:
         """A clause may be presented when the question points to its document, or, for a document named by
@@ -254,7 +258,7 @@ class Assistant:
         def need(hit: Hit) -> bool:
             clause = hit.clause
             if intent == "deadline":
-                return bool(clause.deadlines)
+                return bool(clause.deadlines) or bool(_DATE.search(clause.text))
             if intent == "target":
                 return bool(clause.targets)
             return True
@@ -262,7 +266,8 @@ class Assistant:
         best, hits = self._find(query, top_k, need)
         if best is None:
             return self._not_found(query, hits[:top_k])
-        if query.operation == Operation.FACT or (intent == "general" and not _has_roles(best.clause)):
+        if query.operation == Operation.FACT or (intent == "general" and not _has_roles(best.clause)) or \
+                (intent == "deadline" and not best.clause.deadlines):
             return self._fact(query, [best] + [h for h in hits if h is not best][:top_k - 1])
         return self._single(query, [best] + [h for h in hits if h is not best][:top_k - 1])
 
@@ -276,9 +281,9 @@ class Assistant:
         deadlines = [d.text for d in source.deadlines]
         targets = list(source.targets)
         quote = self._quote(query, clause, intents[0])
-        if intents[0] == "deadline" and source.deadlines:
+        if intents[0] == "deadline" and source.deadlines and query.task_words:
             deadlines = [d.text for d in source.deadlines if d.text in quote] or deadlines
-        if intents[0] == "target" and targets:
+        if intents[0] == "target" and targets and query.task_words:
             targets = [t for t in targets if t in quote] or targets
         citations = [self._citation(h, quote if h is best else self._quote(query, h.clause, intents[0])) for h in hits]
         text = self._compose(intents, best, source, lead, participants, deadlines, targets, quote)
@@ -786,9 +791,10 @@ class Assistant:
                                         documents=query.documents, restrict=()), top_k)
         if query.conditions and not query.task_words:
             if listed or previous.operation in (Operation.LIST.value, Operation.COUNT.value):
-                return self._answer(replace(prev, conditions=query.conditions, agencies=query.agencies,
-                                            role=query.conditions[0].role if query.conditions[0].role != Role.ANY
-                                            else prev.role, text=query.text), top_k)
+                old = prev.conditions[0].role if prev.conditions else prev.role
+                conditions = tuple(replace(c, role=old) if c.role == Role.ANY else c for c in query.conditions)
+                return self._answer(replace(prev, conditions=conditions, agencies=query.agencies,
+                                            role=conditions[0].role, text=query.text), top_k)
             if previous.clause_ids:
                 hit = self._clause_hit(previous.clause_ids[0])
                 if hit is not None:

@@ -29,7 +29,8 @@ INTENT_PATTERNS = (
                             r"哪年|哪一年|频次|多久一次|隔多久|几年一次|什么日期")),
     ("target", re.compile(r"多少|比例是|几个|多大|百分之几|几所|几项|几家|多高|达到什么|目标值")),
 )
-AGENCY_TASKS = re.compile(r"(牵头|参与|配合|负责|主管|主抓)(了|的)?(哪些|什么|哪几项|几项|哪几个|哪些事|的事|的工作|的任务|"
+AGENCY_TASKS = re.compile(r"(牵头|参与|配合|负责|主管|主抓)(了|的)?[\u4e00-\u9fff]{0,8}?(哪些|哪几项|几项|哪几个|什么)(任务|工作|事项|事)|"
+                          r"(牵头|参与|配合|负责|主管|主抓)(了|的)?(哪些|什么|哪几项|几项|哪几个|哪些事|的事|的工作|的任务|"
                           r"的有|哪一些|干什么|做什么|干啥|啥)|(牵头|参与|负责)的?(任务|工作|事项)(都)?(有哪些|是什么|有什么)|"
                           r"在.{0,12}(负责|牵头|参与)(什么|哪些|干什么|做什么)")
 DEADLINE_LIST = re.compile(r"(底前|月前|季度末|上半年|下半年|年底|年末|时间节点|按季度|每季度|每年|每半年|月底)"
@@ -56,7 +57,7 @@ _RECURRING = {"季度": "R/P3M", "季报": "R/P3M", "半年": "R/P6M", "每年":
 _RECURRING_ASK = re.compile(r"(按|每个?|定期|逐)(季度|半年|年|月|周)|季报|月报|(季度|半年)(报送|报告|推送|上报|汇报|通报|公开)")
 
 # ---- role words in a question, and what they ask
-_ROLE_TOKEN = re.compile(r"(不是|不再|没有|并非|不|未|没|非)?(牵头|主抓|主管|抓总|参与|配合|协助|协办|参加|负责|落实)")
+_ROLE_TOKEN = re.compile(r"((?<![有是要参牵负配])(?:不是|不再|没有|并非|不|未|没|非))?(牵头|主抓|主管|抓总|参与|配合|协助|协办|参加|负责|落实)")
 _ROLE_OF = {"牵头": Role.LEAD, "主抓": Role.LEAD, "主管": Role.LEAD, "抓总": Role.LEAD, "参与": Role.PARTICIPANTS,
             "配合": Role.PARTICIPANTS, "协助": Role.PARTICIPANTS, "协办": Role.PARTICIPANTS, "参加": Role.PARTICIPANTS,
             "负责": Role.ANY, "落实": Role.ANY}
@@ -200,9 +201,14 @@ class QueryAnalyser:
         elif prev_scope and len(prev_scope) <= 2:
             scope, scope_from = prev_scope, "conversation"
         words = self.content_words(text)
-        task_words = self._task_words(words, mentions, scope)
+        unnamed = text
+        for _, term in named.values():
+            unnamed = re.sub(re.escape(term) + r"[^\s，。？！、]{0,2}?(文件|方案|计划|意见|通知|法|条例)?(里|中|上|内|的)?",
+                             " ", unnamed)
+        task_words = self._task_words(self.content_words(unnamed) if unnamed != text else words, mentions, scope)
         more = bool(MORE.search(text)) and previous is not None
-        follow_up = previous is not None and (more or (bool(FOLLOW_UP.search(text)) and len(task_words) <= 1))
+        follow_up = previous is not None and (more or (bool(FOLLOW_UP.search(text)) and len(task_words) <= 1) or
+                                              (not task_words and not named and len(text) <= 12))
         listing = None
         if AGENCY_TASKS.search(text) and agencies:
             listing = "agency_tasks"
@@ -215,7 +221,7 @@ class QueryAnalyser:
             scope = self._loose_document(text)
             scope_from = "phrase" if scope else ""
         year = self._year(text, scope)
-        due = self._due(text, scope, year)
+        due = self._due(text, scope or self._agency_documents(conditions), year)
         operation = self._operation(text, intents, conditions, due, listing, scope, task_words, documents)
         section = None
         if operation in (Operation.OUTLINE, Operation.OVERVIEW, Operation.LOOKUP, Operation.FACT) and task_words:
@@ -355,12 +361,18 @@ class QueryAnalyser:
                 if term in PROVINCES:
                     named.setdefault(doc_id, (province, term))
                     break
-                if term.startswith(("国发", "国办")) or _DOC_WORD.search(term[-2:]) or \
+                if term.startswith(("国发", "国办")) or _DOC_WORD.search(term[-2:]) or len(term) >= 6 or \
                         _DOC_WORD.search(question[at + len(term): at + len(term) + 8]):
                     named[doc_id] = (1.0, term)
                     break
         for doc_id, piece in self._loose_titles(question):
             named.setdefault(doc_id, (1.0, piece))
+        if any(strength != province for strength, _ in named.values()):
+            # "土壤法里广西…": the document named by its title is the scope, 广西 only a place in it
+            explicit = {d: v for d, v in named.items() if v[0] != province}
+            kept = {d: v for d, v in named.items() if v[0] == province and any(
+                d2 == d for d2 in explicit)}
+            named = {**kept, **explicit}
         return named
 
     def _loose_titles(self, question: str) -> list[tuple[str, str]]:
@@ -422,6 +434,20 @@ class QueryAnalyser:
         top = scored[0]
         rivals = [s for s in scored[1:] if s[0] == top[0] and s[2] != top[2]]
         return None if rivals else (top[2], top[3])
+
+    def _agency_documents(self, conditions) -> tuple[str, ...]:
+        """The one document where all the named agencies have tasks (its plan year completes "年底前")."""
+        if not conditions:
+            return ()
+        docs = None
+        for c in conditions:
+            if c.negated:
+                continue
+            wanted = set(c.agencies)
+            mine = {t.doc_id for t in self.index.tasks().values()
+                    if wanted & {a.name for a in (*t.lead_agencies, *t.participants, *t.responsible)}}
+            docs = mine if docs is None else docs & mine
+        return tuple(docs) if docs and len(docs) == 1 else ()
 
     # ---------------------------------------------------------------- time
     def _year(self, question: str, scope: tuple[str, ...]) -> int | None:
@@ -549,7 +575,7 @@ class QueryAnalyser:
                     r"意思|讲|说|一共|总共|这个|本|该|那个|清单|列出|数量|职责|安排|工作|任务|事项|措施|要求|具体|"
                     r"怎么|做|开展|落实|推进|如何|介绍|概括|总结|概要|目的|目标|重点|这件|这项|这个|那个|该项|这些|那些|其中|"
                     r"单位|部门|牵头单位|参与单位|角色|身份|分别|各自|各有|规定|区别|不同|比较|对比|两个|两份|异同|差别|"
-                    r"相比|有何|什么样", w) or w in PROVINCES:
+                    r"相比|有何|什么样|这块|那块|一块|板块|领域|章节|这部分|那部分|天起|哪天|几号", w) or w in PROVINCES:
                 continue
             out.append(w)
         return out
