@@ -177,9 +177,6 @@ class Assistant:
     def _search(self, query: Query, top_k: int) -> list[Hit]:
         hits = self.retriever.search(query, top_k=max(top_k, 3) + (10 if query.scope else 0)).hits
         hits = [h for h in hits if self._allowed(query, h.clause)]
-        scope = set(query.restrict or query.scope)
-        if scope:                  # the named document's own clauses first, then those that cite it
-            hits = [h for h in hits if h.clause.doc_id in scope] + [h for h in hits if h.clause.doc_id not in scope]
         return hits[:max(top_k, 3)]
 
     def _allowed(self, query: Query, clause: Clause) -> bool:
@@ -202,7 +199,11 @@ class Assistant:
         hits = self._search(query, top_k)
         candidates = hits[:3]
         if query.intents[0] in ("lead", "participants") and candidates and not _has_roles(candidates[0].clause):
-            candidates = sorted(candidates, key=lambda h: not _has_roles(h.clause))
+            # a clause naming roles goes first when it is about the question at least as much as the best one
+            words = query.task_words or query.content_words
+            top = _coverage(words, self._haystack(candidates[0].clause))
+            candidates = sorted(candidates, key=lambda h: not (_has_roles(h.clause) and
+                                                               _coverage(words, self._haystack(h.clause)) >= top))
         if prefer is not None:
             candidates = sorted(candidates, key=lambda h: -prefer(h))
         for rank, hit in enumerate(candidates):
@@ -217,6 +218,10 @@ class Assistant:
                 # would be borrowed (borrowed-deadline case); the answer is that the text gives none
                 return None, hits
         return None, hits
+
+    @staticmethod
+    def _haystack(clause: Clause) -> str:
+        return " ".join((*clause.section_path, clause.text))
 
     def _covers(self, query: Query, clause: Clause, document: Document, min_coverage: float) -> bool:
         """Whether a clause is about the question: every year and place the question names is in its
