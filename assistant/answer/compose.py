@@ -205,7 +205,11 @@ class Assistant:
             candidates = sorted(candidates, key=lambda h: not (_has_roles(h.clause) and
                                                                _coverage(words, self._haystack(h.clause)) >= top))
         if prefer is not None:
-            candidates = sorted(candidates, key=lambda h: -prefer(h))
+            # `prefer` breaks ties among the clauses that are about the question as much as the best one
+            words = query.task_words or query.content_words
+            top = _coverage(words, self._haystack(candidates[0].clause)) if candidates else 0.0
+            candidates = sorted(candidates, key=lambda h: -prefer(h) if _coverage(words, self._haystack(h.clause))
+                                >= top else 1)
         for rank, hit in enumerate(candidates):
             needed = self.settings.min_coverage if rank == 0 else \
                 max(self.settings.min_coverage, self.settings.lower_rank_coverage)
@@ -227,8 +231,10 @@ class Assistant:
         """Whether a clause is about the question: every year and place the question names is in its
         document, and it contains at least `min_coverage` of the question's own words."""
         haystack = " ".join((*clause.section_path, clause.text))
-        whole = document.title + haystack
+        whole = " ".join((document.title, document.doc_number or "", document.date or "", haystack))
         question = query.text
+        for term in query.doc_terms:        # "国发2019年3号": the year names the document, not the task
+            question = question.replace(term, " ")
         for year in re.findall(r"(?:19|20)\d{2}", question):        # a year the text never mentions
             if year not in whole:
                 return False
@@ -240,7 +246,7 @@ class Assistant:
         for province in PROVINCES:
             if province in question and province not in whole:
                 return False
-        words = [w for w in query.content_words if w not in document.title]
+        words = [w for w in query.content_words if w not in document.title and not any(w in t for t in query.doc_terms)]
         if words and _coverage(words, haystack) < min_coverage:
             return False
         return True
@@ -356,6 +362,9 @@ class Assistant:
                     s += 100 + 3 * max(near(sentence, f) for f in found)
             return s
 
+        if len(sentences) > 1 and clause.label and sentences[0].strip().startswith(clause.label) and \
+                len(sentences[0]) <= 40:
+            sentences = sentences[1:]      # the task's title names it; the sentence that answers comes after
         return max(sentences, key=score).strip()
 
     def _compose(self, intents, hit: Hit, source, lead, participants, deadlines, targets, quote) -> str:
@@ -582,7 +591,9 @@ class Assistant:
         best, hits = self._find(query, top_k, lambda h: bool(h.clause.deadlines))
         if best is None:
             return self._not_found(query, hits[:top_k])
-        ok = any(query.due.matches(d) for d in best.clause.deadlines)
+        # a date without a year is completed with the plan year of the task's own document
+        due = self.retriever.analyser.due_for(query.text, (best.clause.doc_id,)) or query.due
+        ok = any(due.matches(d) for d in best.clause.deadlines)
         answer = self._single(query, [best] + [h for h in hits if h is not best][:top_k - 1], intents=("deadline",))
         head = f"{'是的' if ok else '不是'}。这项任务的期限是{'、'.join(d.text for d in best.clause.deadlines)}"
         return replace(answer, answer=head + "。\n" + answer.answer.split("\n", 1)[-1], operation=Operation.YES_NO.value)

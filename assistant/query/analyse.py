@@ -29,7 +29,8 @@ INTENT_PATTERNS = (
                             r"哪年|哪一年|频次|多久一次|隔多久|几年一次|什么日期")),
     ("target", re.compile(r"多少|比例是|几个|多大|百分之几|几所|几项|几家|多高|达到什么|目标值")),
 )
-AGENCY_TASKS = re.compile(r"(牵头|参与|配合|负责|主管|主抓)(了|的)?[\u4e00-\u9fff]{0,8}?(哪些|哪几项|几项|哪几个|什么)(任务|工作|事项|事)|"
+AGENCY_TASKS = re.compile(r"(牵头|参与|配合|负责|主管|主抓)(了|的)?[\u4e00-\u9fff]{0,8}?(哪些|哪几项|几项|哪几个|什么)"
+                          r"[\u4e00-\u9fff]{0,4}?(任务|工作|事项|事)|"
                           r"(牵头|参与|配合|负责|主管|主抓)(了|的)?(哪些|什么|哪几项|几项|哪几个|哪些事|的事|的工作|的任务|"
                           r"的有|哪一些|干什么|做什么|干啥|啥)|(牵头|参与|负责)的?(任务|工作|事项)(都)?(有哪些|是什么|有什么)|"
                           r"在.{0,12}(负责|牵头|参与)(什么|哪些|干什么|做什么)")
@@ -99,7 +100,7 @@ _EXPLAIN = re.compile(r"怎么(做|干|开展|落实|推进|实施|搞|弄|办|�
                       r"做些什么|展开(说|讲)|详细(说|讲|介绍)|解释一下|是什么意思|怎么理解")
 _FACT = re.compile(r"可以|能否|能不能|可不可以|允许|准许|禁止|不得|不准|不能|必须|应当|用于|用来|用在|作什么用|干什么用|"
                    r"谁(出钱|付钱|承担|出资|买单)|由谁(承担|出资|支付|负担)|费用|经费|资金(来源|从哪)|(报告|报送|上报|公开|公布)(什么|哪些|啥)|"
-                   r"向谁(报告|报送|提交|推送)|(什么|哪些)(情况|内容|材料)|依据是什么|什么标准|怎么(处罚|处理|认定|计算)|"
+                   r"向谁(报告|报送|提交|推送)|(报送|报告|提交|推送|上报|交)给谁|(什么|哪些)(情况|内容|材料)|依据是什么|什么标准|怎么(处罚|处理|认定|计算)|"
                    r"(罚款|处罚)(多少|是什么)|条件是什么|什么条件|是指什么|指的是|包括哪些|(是|有)(什么|哪些)(要求|规定)")
 _ASK_BACK_BARE = re.compile(r"^[\u4e00-\u9fff]{0,2}$")
 _QUARTER = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -459,8 +460,7 @@ class QueryAnalyser:
         if not relative:
             return None
         documents = self.index.documents()
-        base = next((documents[d].year or int((documents[d].date or "0")[:4]) or None
-                     for d in scope if d in documents), None)
+        base = next((_plan_year(documents[d]) for d in scope if d in documents), None)
         if base is None:
             return None
         return base + {"明年": 1, "次年": 1, "去年": -1, "上一年": -1}.get(relative.group(0), 0)
@@ -470,7 +470,7 @@ class QueryAnalyser:
         in scope (else the commonest plan year among dated tasks)."""
         documents = self.index.documents()
         if year is None and scope and scope[0] in documents:
-            year = documents[scope[0]].year
+            year = _plan_year(documents[scope[0]])
         if year is None:
             years = [documents[t.doc_id].year for t in self.index.tasks().values()
                      if t.deadlines and t.doc_id in documents and documents[t.doc_id].year]
@@ -522,6 +522,10 @@ class QueryAnalyser:
             return Due(label="有明确时间节点")
         return None
 
+    def due_for(self, question: str, scope: tuple[str, ...]) -> Due | None:
+        """The question's time condition read with the plan year of the documents in `scope`."""
+        return self._due(normalize_text(question), scope, self._year(normalize_text(question), scope))
+
     # ---------------------------------------------------------------- operation
     def _operation(self, text: str, intents: list[str], conditions, due, listing, scope, task_words,
                    documents) -> Operation:
@@ -545,7 +549,8 @@ class QueryAnalyser:
             return Operation.LIST
         if _EXPLAIN.search(text):
             return Operation.EXPLAIN
-        if due is not None and re.search(r"哪些|哪几|什么(任务|工作|事)|有啥|列出|清单", text):
+        if due is not None and (re.search(r"哪些|哪几|什么(任务|工作|事)|有啥|列出|清单", text) or
+                                (not task_words and re.search(r"(完成|做|办|到期|截止)(什么|哪些|啥)", text))):
             return Operation.LIST
         if conditions and re.search(r"(哪些|哪几项|什么)(任务|工作|事)|(任务|工作)有(哪些|什么)|列出|清单", text):
             return Operation.LIST
@@ -575,7 +580,7 @@ class QueryAnalyser:
                     r"意思|讲|说|一共|总共|这个|本|该|那个|清单|列出|数量|职责|安排|工作|任务|事项|措施|要求|具体|"
                     r"怎么|做|开展|落实|推进|如何|介绍|概括|总结|概要|目的|目标|重点|这件|这项|这个|那个|该项|这些|那些|其中|"
                     r"单位|部门|牵头单位|参与单位|角色|身份|分别|各自|各有|规定|区别|不同|比较|对比|两个|两份|异同|差别|"
-                    r"相比|有何|什么样|这块|那块|一块|板块|领域|章节|这部分|那部分|天起|哪天|几号", w) or w in PROVINCES:
+                    r"相比|有何|什么样|这块|那块|一块|板块|领域|章节|这部分|那部分|天起|哪天|几号|承担|扮演|作用|职责|身份", w) or w in PROVINCES:
                 continue
             out.append(w)
         return out
@@ -590,6 +595,16 @@ class QueryAnalyser:
             if term not in words:
                 words.append(term)
         return [w for w in words if not any(w != o and w in o for o in words)]
+
+
+def _plan_year(document: Document) -> int | None:
+    """The year a plan is for: its plan year, else a year in its title ("2021年度…计划"), else its date's."""
+    if document.year:
+        return document.year
+    titled = re.search(r"((?:19|20)\d{2})年", document.title)
+    if titled:
+        return int(titled.group(1))
+    return int(document.date[:4]) if document.date else None
 
 
 def _covered(word: str, haystack: str) -> float:
