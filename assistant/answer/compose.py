@@ -340,6 +340,9 @@ class Assistant:
             if groups:
                 start, end = groups[-1]
                 return clause.text[start:end]
+        if len(sentences) > 1 and clause.label and sentences[0].strip().startswith(clause.label) and \
+                len(sentences[0]) <= 40:
+            sentences = sentences[1:]      # the task's title names it; the sentence that answers comes after
         words = query.content_words
         numbers = re.findall(r"\d+(?:\.\d+)?", query.text)
 
@@ -349,8 +352,11 @@ class Assistant:
             window = sentence[max(0, at - 12): at + len(phrase) + 12]
             return sum(1 for w in words if w in window)
 
+        # a word in every sentence names the task; the sentence that answers holds the rarer words
+        spread = {w: max(1, sum(w in x for x in sentences)) for w in words}
+
         def score(sentence: str) -> float:
-            s = sum(len(w) * _covered(w, sentence) for w in words)
+            s = sum(len(w) * _covered(w, sentence) / spread[w] for w in words)
             s += 10 * sum(1 for n in numbers if n in sentence)     # "2019年和2020年…的项目" picks its own sentence
             if intent == "deadline":
                 found = [d.text for d in clause.deadlines if d.text in sentence]
@@ -362,9 +368,6 @@ class Assistant:
                     s += 100 + 3 * max(near(sentence, f) for f in found)
             return s
 
-        if len(sentences) > 1 and clause.label and sentences[0].strip().startswith(clause.label) and \
-                len(sentences[0]) <= 40:
-            sentences = sentences[1:]      # the task's title names it; the sentence that answers comes after
         return max(sentences, key=score).strip()
 
     def _compose(self, intents, hit: Hit, source, lead, participants, deadlines, targets, quote) -> str:
@@ -725,7 +728,7 @@ class Assistant:
         sides, lines, citations = [], [], []
         topic = "、".join(query.task_words) or "这一事项"
         for doc_id in (query.scope or query.restrict)[:2]:
-            one = replace(query, scope=(doc_id,), restrict=(), documents=(), operation=Operation.FACT,
+            one = replace(query, scope=(doc_id,), restrict=(doc_id,), documents=(), operation=Operation.FACT,
                           content_words=query.task_words or query.content_words)
             best, _ = self._find(one, top_k)
             doc = documents[doc_id]
