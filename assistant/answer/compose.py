@@ -167,6 +167,9 @@ class Assistant:
             self._by_clause, self._by_clause_key = by, key
         return self._by_clause.get(clause_id, [])
 
+    def _tasks_with_roles(self, clause: Clause) -> list[Task]:
+        return [t for t in self._tasks_of(clause.clause_id) if _has_roles(t)]
+
     def _task_in(self, clause: Clause, words: Sequence[str]) -> Task | None:
         """The task of a clause the words are about (a table clause holds several)."""
         tasks = self._tasks_of(clause.clause_id)
@@ -239,8 +242,9 @@ class Assistant:
             if year not in whole:
                 return False
         for place in re.findall(r"[\u4e00-\u9fff]{2,3}(?:省|市|县)(?![\u4e00-\u9fff]{0,2}(?:场|级|长))", question):
-            if re.search(r"[哪什各本该全每个些这那]", place):
-                continue
+            place = re.sub(r"^[中里在的和与及对从按]", "", place)
+            if len(place) < 3 or re.search(r"[哪什各本该全每个些这那]|设区|地级|县级|市县|省市", place):
+                continue                   # 设区市, 各市县: kinds of places, not a place
             if place not in whole and place[:-1] not in whole:    # another province or city
                 return False
         for province in PROVINCES:
@@ -278,7 +282,10 @@ class Assistant:
         if best is None:
             return self._not_found(query, hits[:top_k])
         if query.operation == Operation.FACT or (intent == "general" and not _has_roles(best.clause)) or \
-                (intent == "deadline" and not best.clause.deadlines):
+                (intent == "deadline" and not best.clause.deadlines) or \
+                (intent in ("lead", "participants") and not _has_roles(best.clause) and
+                 not self._tasks_with_roles(best.clause)):
+            # the clause names no roles: the sentence that answers ("由所在地县级人民政府依法承担相关责任")
             return self._fact(query, [best] + [h for h in hits if h is not best][:top_k - 1])
         return self._single(query, [best] + [h for h in hits if h is not best][:top_k - 1])
 
@@ -882,6 +889,9 @@ class Assistant:
                       answer=message, operation=query.operation.value, scope=query.scope, query=query)
 
     def _not_found(self, query: Query, hits: list[Hit]) -> Answer:
+        scope = set(query.restrict or query.scope)
+        if scope:                  # related clauses only from the documents the question points to
+            hits = [h for h in hits if h.clause.doc_id in scope]
         related = [self._citation(h, first_sentence(h.clause.text)) for h in hits[:3]]
         text = "文件中未找到该问题的答案。"
         if related:

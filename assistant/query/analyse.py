@@ -205,7 +205,7 @@ class QueryAnalyser:
         unnamed = text
         for _, term in named.values():
             unnamed = re.sub(re.escape(term) + r"[^\s，。？！、]{0,2}?(文件|方案|计划|意见|通知|法|条例)?(里|中|上|内|的)?",
-                             " ", unnamed)
+                             " ", unnamed, count=1)
         task_words = self._task_words(self.content_words(unnamed) if unnamed != text else words, mentions, scope)
         more = bool(MORE.search(text)) and previous is not None
         follow_up = previous is not None and (more or (bool(FOLLOW_UP.search(text)) and len(task_words) <= 1) or
