@@ -38,6 +38,10 @@ ROLE_VERB = {Role.LEAD: "牵头", Role.PARTICIPANTS: "参与", Role.RESPONSIBLE:
 _PROHIBIT = re.compile(r"不得|禁止|严禁|不准|杜绝|不予")
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
+_CUES = ((re.compile(r"谁|哪个部门|哪个单位|哪级|哪一级"), re.compile(r"由[\u4e00-\u9fff]{2,}|人民政府|部门|单位|厅|局|委")),
+         (re.compile(r"哪里|在哪|哪个(城市|地方|市|县)|什么地方"), re.compile(r"[\u4e00-\u9fff]{1,4}(市|县|区)|在[\u4e00-\u9fff]{2,}")),
+         (re.compile(r"多少|几个|几项|比例"), re.compile(r"\d")),
+         (re.compile(r"什么时候|何时|哪天|哪年|期限"), re.compile(r"\d{4}年|\d{1,2}月|日内|前")))
 
 
 def _has_roles(item) -> bool:
@@ -362,8 +366,17 @@ class Assistant:
         # a word in every sentence names the task; the sentence that answers holds the rarer words
         spread = {w: max(1, sum(w in x for x in sentences)) for w in words}
 
+        # what kind of thing answers: a body for 谁, a place for 哪里, a number for 多少, a date for 何时
+        cue = None
+        for asks, answers in _CUES:
+            if asks.search(query.text):
+                cue = answers
+                break
+
         def score(sentence: str) -> float:
             s = sum(len(w) * _covered(w, sentence) / spread[w] for w in words)
+            if cue is not None and cue.search(sentence):
+                s += 3
             s += 10 * sum(1 for n in numbers if n in sentence)     # "2019年和2020年…的项目" picks its own sentence
             if intent == "deadline":
                 found = [d.text for d in clause.deadlines if d.text in sentence]

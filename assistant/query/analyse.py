@@ -203,10 +203,19 @@ class QueryAnalyser:
             scope, scope_from = prev_scope, "conversation"
         words = self.content_words(text)
         unnamed = text
-        for _, term in named.values():
-            unnamed = re.sub(re.escape(term) + r"[^\s，。？！、]{0,2}?(文件|方案|计划|意见|通知|法|条例)?(里|中|上|内|的)?",
-                             " ", unnamed, count=1)
-        task_words = self._task_words(self.content_words(unnamed) if unnamed != text else words, mentions, scope)
+        documents_ = self.index.documents()
+        for doc_id, (_, term) in named.items():
+            m = re.search(re.escape(term) + r"[^\s，。？！、]{0,2}?(文件|方案|计划|意见|通知|法|条例)?(里|中|上|内|的)?", unnamed)
+            if not m:
+                continue
+            start, title = m.start(), documents_[doc_id].title if doc_id in documents_ else ""
+            # the name reaches back over title characters: "奉贤" before "公园城市实施意见"
+            while start > 0 and unnamed[start - 1] in title and unnamed[start - 1] not in "和与及对在的里中，、 ":
+                start -= 1
+            unnamed = unnamed[:start] + " " + unnamed[m.end():]
+        # with the document's name taken out of the question, its title words that remain are the topic
+        # ("上海耕地方案对耕地保护…": the second 耕地 is what is asked about)
+        task_words = self._task_words(self.content_words(unnamed), mentions, () if unnamed != text else scope)
         more = bool(MORE.search(text)) and previous is not None
         follow_up = previous is not None and (more or (bool(FOLLOW_UP.search(text)) and len(task_words) <= 1) or
                                               (not task_words and not named and len(text) <= 12))
@@ -399,7 +408,8 @@ class QueryAnalyser:
                 if scored:
                     scored.sort(reverse=True)
                     if len(scored) == 1 or scored[0][0] > scored[1][0] + 1e-9:
-                        found.append((scored[0][1], piece))
+                        # the whole name as the question writes it: "奉贤公园城市实施意见", "上海耕地方案"
+                        found.append((scored[0][1], question[m.start(1) + start:m.end()]))
                     break
         return found
 
