@@ -261,6 +261,7 @@ class Query:
     more: bool = False                          # asks for more ("还有呢？", "其他的呢")
     task_words: tuple[str, ...] = ()            # content words not naming an agency, a document or a time
     doc_terms: tuple[str, ...] = ()             # the words that name the documents in `documents` (广西, 土壤法…)
+    own_text: str = ""                          # the question without the names of documents: what it asks of them
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ ROLE_VERB = {Role.LEAD: "牵头", Role.PARTICIPANTS: "参与", Role.RESPONSIBLE:
 _PROHIBIT = re.compile(r"不得|禁止|严禁|不准|杜绝|不予")
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
+_BODY = re.compile(r"人民政府|政府|部门|单位|机关|机构|[厅局委署办]|企业|责任人|使用权人|国家|国务院")
 _CUES = ((re.compile(r"谁|哪个部门|哪个单位|哪级|哪一级"), re.compile(r"由[\u4e00-\u9fff]{2,}|人民政府|部门|单位|厅|局|委")),
          (re.compile(r"哪里|在哪|哪个(城市|地方|市|县)|什么地方"), re.compile(r"[\u4e00-\u9fff]{1,4}(市|县|区)|在[\u4e00-\u9fff]{2,}")),
          (re.compile(r"多少|几个|几项|比例"), re.compile(r"\d")),
@@ -239,9 +240,9 @@ class Assistant:
         document, and it contains at least `min_coverage` of the question's own words."""
         haystack = " ".join((*clause.section_path, clause.text))
         whole = " ".join((document.title, document.doc_number or "", document.date or "", haystack))
-        question = query.text
-        for term in query.doc_terms:        # "国发2019年3号": the year names the document, not the task
-            question = question.replace(term, " ")
+        # without the documents' names: the year of "国发2019年3号" or the 上海 of "上海耕地方案" name a
+        # document, not what is asked of it
+        question = query.own_text or query.text
         for year in re.findall(r"(?:19|20)\d{2}", question):        # a year the text never mentions
             if year not in whole:
                 return False
@@ -285,11 +286,19 @@ class Assistant:
         best, hits = self._find(query, top_k, need)
         if best is None:
             return self._not_found(query, hits[:top_k])
-        if query.operation == Operation.FACT or (intent == "general" and not _has_roles(best.clause)) or \
-                (intent == "deadline" and not best.clause.deadlines) or \
-                (intent in ("lead", "participants") and not _has_roles(best.clause) and
-                 not self._tasks_with_roles(best.clause)):
+        who = intent in ("lead", "participants")
+        if who and _has_roles(best.clause) and not attribution_groups(best.clause.text):
+            # roles read from prose: they answer only when the sentence about the thing asked names them
+            quote = self._quote(query, best.clause, intent)
+            named = [a.as_written for a in (*best.clause.lead_agencies, *best.clause.responsible,
+                                            *best.clause.participants)]
+            if not any(n and n in quote for n in named):
+                return self._fact(query, [best] + [h for h in hits if h is not best][:top_k - 1], who=True)
+        if who and not _has_roles(best.clause) and not self._tasks_with_roles(best.clause):
             # the clause names no roles: the sentence that answers ("由所在地县级人民政府依法承担相关责任")
+            return self._fact(query, [best] + [h for h in hits if h is not best][:top_k - 1], who=True)
+        if query.operation == Operation.FACT or (intent == "general" and not _has_roles(best.clause)) or \
+                (intent == "deadline" and not best.clause.deadlines):
             return self._fact(query, [best] + [h for h in hits if h is not best][:top_k - 1])
         return self._single(query, [best] + [h for h in hits if h is not best][:top_k - 1])
 
@@ -315,10 +324,13 @@ class Assistant:
                       operation=Operation.LOOKUP.value, task_ids=(task.task_id,) if task else (),
                       scope=(clause.doc_id,), query=query)
 
-    def _fact(self, query: Query, hits: list[Hit]) -> Answer:
-        """The sentence that answers, quoted, as the first line."""
+    def _fact(self, query: Query, hits: list[Hit], who: bool = False) -> Answer:
+        """The sentence that answers, quoted, as the first line. For a who-question the sentence must name
+        a body (a government, department, unit), else the documents do not say who."""
         best = hits[0]
         quote = self._quote(query, best.clause, "general")
+        if who and not _BODY.search(quote):
+            return self._not_found(query, hits)
         lead = ""
         if re.search(r"可以|能否|能不能|可不可以|允许|准许|能", query.text):
             if _PROHIBIT.search(quote) and not _PROHIBIT.search(query.text):
@@ -363,8 +375,12 @@ class Assistant:
             window = sentence[max(0, at - 12): at + len(phrase) + 12]
             return sum(1 for w in words if w in window)
 
-        # a word in every sentence names the task; the sentence that answers holds the rarer words
+        # a word in every sentence names the task; the sentence that answers holds the rarer words, and
+        # the verb asked about ("由谁设立" -> 设立) most
         spread = {w: max(1, sum(w in x for x in sentences)) for w in words}
+        asked = re.search(r"谁(来)?([\u4e00-\u9fff]{2})", query.text)
+        if asked and asked.group(2) in spread:
+            spread[asked.group(2)] /= 3
 
         # what kind of thing answers: a body for 谁, a place for 哪里, a number for 多少, a date for 何时
         cue = None
@@ -617,7 +633,7 @@ class Assistant:
         # a date without a year is completed with the plan year of the task's own document
         due = self.retriever.analyser.due_for(query.text, (best.clause.doc_id,)) or query.due
         ok = any(due.matches(d) for d in best.clause.deadlines)
-        answer = self._single(query, [best] + [h for h in hits if h is not best][:top_k - 1], intents=("deadline",))
+        answer = self._single(query, [best], intents=("deadline",))
         head = f"{'是的' if ok else '不是'}。这项任务的期限是{'、'.join(d.text for d in best.clause.deadlines)}"
         return replace(answer, answer=head + "。\n" + answer.answer.split("\n", 1)[-1], operation=Operation.YES_NO.value)
 
@@ -721,22 +737,30 @@ class Assistant:
         return [((key[-1] if key else "其他"), items) for key, items in groups.items()]
 
     def _outline(self, query: Query) -> Answer:
-        found = self.retriever.analyser.best_section(query.task_words, query.scope or query.restrict)
+        found = None
+        if query.section_path:
+            found = self.retriever.analyser.heading_in(query.text, query.scope or query.restrict)
+        found = found or self.retriever.analyser.best_section(query.task_words, query.scope or query.restrict)
         if found is None:
             return self._lookup(replace(query, operation=Operation.LOOKUP), 5)
         doc_id, path = found
         rows = self._rows(query, scope=(doc_id,), conditions=(), agencies=(), due=None, section_path=path)
         rows = [r for r in rows if _has_roles(r.task) or r.task.origin.value != "text"] or rows
         documents = self.index.documents()
-        if rows:
+        clauses = [c for c in self._doc_clauses(doc_id) if c.section_path[:len(path)] == path]
+        if rows and len({r.task.clause_id for r in rows}) >= len(clauses):
             head = f"《{documents[doc_id].title}》“{path[-1]}”部分共{len(rows)}项任务"
             return self._rows_answer(replace(query, scope=(doc_id,)), rows, head, operation=Operation.OUTLINE.value)
-        clauses = [c for c in self._doc_clauses(doc_id) if c.section_path[:len(path)] == path]
         if not clauses:
             return self._lookup(replace(query, operation=Operation.LOOKUP), 5)
+        # a section whose paragraphs are not all tasks: every paragraph, with the fields it has
         lines = [f"《{documents[doc_id].title}》“{path[-1]}”部分共{len(clauses)}条："]
-        lines += [f"{i}. {first_sentence(c.text, c.label)}（{self._where(documents[doc_id], c, title=False)}）"
-                  for i, c in enumerate(clauses, start=1)]
+        for i, c in enumerate(clauses, start=1):
+            lead, _ = self._roles(c)
+            fields = ("；牵头：" + "、".join(lead)) if lead else ""
+            fields += ("；期限：" + "、".join(d.text for d in c.deadlines)) if c.deadlines else ""
+            where = " > ".join(c.section_path[len(path):]) + (f" {c.label.rstrip('．.、')}" if c.label else "")
+            lines.append(f"{i}. {first_sentence(c.text, c.label)}（{where.strip() or path[-1]}{fields}）")
         return Answer(question=query.text, intent="general", intents=("general",), found=True, answer="\n".join(lines),
                       citations=tuple(self._citation(self._hit(c, 1.0), first_sentence(c.text)) for c in clauses),
                       clause_ids=tuple(c.clause_id for c in clauses), operation=Operation.OUTLINE.value,

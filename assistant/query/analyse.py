@@ -38,6 +38,7 @@ DEADLINE_LIST = re.compile(r"(底前|月前|季度末|上半年|下半年|年底
                            r".{0,12}(哪些|哪几项|几项|有啥|什么(任务|工作|事))|"
                            r"(哪些|什么)(事情|任务|工作).{0,8}(按季度|每季度|每年|每半年)")
 FOLLOW_UP = re.compile(r"^(那|那么|这个|这项|该|它|它的|这件事|这块|此项|上述|那这|那它|这些|其中)|呢[？?]?$|"
+                       r"在(里面|其中|这项任务|这个任务|该任务|这里)|这项任务|这个任务|该任务|它们|"
                        r"^(期限|参与单位|牵头单位|目标|谁牵头|谁参与|谁配合|什么时候|具体)")
 MORE = re.compile(r"^(还有|还有呢|还有吗|还有别的|还有其他|其他的?|其余的?|别的|更多|继续|接着|下一页|再多|剩下的?)"
                   r"[^\u4e00-\u9fff]*(呢|吗|的|任务|部门|单位|几项|哪些)?[^\u4e00-\u9fff]*$|^还有(哪些|什么|没有)(呢|吗)?[？?]?$|"
@@ -94,7 +95,9 @@ _OUTLINE = re.compile(r"(方面|部分|板块|这块|这一块|章节|这一节|
                       r"(讲|说)(了|的)?(什么|啥|哪些)|(哪些|什么)(任务|工作|措施|内容)$|(任务|工作|措施)(有哪些|是什么|包括什么)")
 _COMPARE = re.compile(r"比较|对比|区别|不同|异同|差别|差异|相比|和[\u4e00-\u9fff]{2,20}(各自|分别)|各自|分别(怎么|如何|是|有|要求|规定)|"
                       r"两个文件|两份文件|两部|两者|一样吗|有何不同")
-_EXPLAIN = re.compile(r"怎么(做|干|开展|落实|推进|实施|搞|弄|办|执行|完成|操作)|如何(做|开展|落实|推进|实施|执行|完成|操作|抓)|"
+_EXPLAIN = re.compile(r"(怎么|怎样|如何)(才能)?[\u4e00-\u9fff]{0,2}(做|干|开展|落实|推进|实施|搞|弄|办|执行|完成|操作|提升|"
+                      r"加强|巩固|保障|管理|保护|治理|防治|监管|抓|建设|推动|改善|提高|强化|规范|整治|排查)[？?。]?$|"
+                      r"怎么(做|干|开展|落实|推进|实施|搞|弄|办|执行|完成|操作)|如何(做|开展|落实|推进|实施|执行|完成|操作|抓)|"
                       r"具体(怎么|要做|做什么|有哪些措施|措施|内容|要求|是什么|包括)|采取(哪些|什么)(措施|办法|方式)|"
                       r"(有|要)?(哪些|什么)(具体)?(措施|做法|举措|办法|步骤)|要做(哪些|什么)(事|工作)?|要干(啥|什么)|"
                       r"做些什么|展开(说|讲)|详细(说|讲|介绍)|解释一下|是什么意思|怎么理解")
@@ -205,7 +208,8 @@ class QueryAnalyser:
         unnamed = text
         documents_ = self.index.documents()
         for doc_id, (_, term) in named.items():
-            m = re.search(re.escape(term) + r"[^\s，。？！、]{0,2}?(文件|方案|计划|意见|通知|法|条例)?(里|中|上|内|的)?", unnamed)
+            m = re.search(re.escape(term) + r"[^\s，。？！、]{0,2}?(文件|方案|计划|意见|通知|法|条例)(里|中|上|内|的)?",
+                          unnamed) or re.search(re.escape(term) + r"(里|中|上|内|的)?", unnamed)
             if not m:
                 continue
             start, title = m.start(), documents_[doc_id].title if doc_id in documents_ else ""
@@ -234,7 +238,11 @@ class QueryAnalyser:
         due = self._due(text, scope or self._agency_documents(conditions), year)
         operation = self._operation(text, intents, conditions, due, listing, scope, task_words, documents)
         section = None
-        if operation in (Operation.OUTLINE, Operation.OVERVIEW, Operation.LOOKUP, Operation.FACT) and task_words:
+        named_heading = self.heading_in(text, scope)
+        if named_heading and operation in (Operation.OVERVIEW, Operation.LOOKUP, Operation.FACT) and \
+                intents == ["general"] and (_OUTLINE.search(text) or _OVERVIEW.search(text)):
+            operation, section = Operation.OUTLINE, named_heading     # "工作要求部分讲了什么"
+        elif operation in (Operation.OUTLINE, Operation.OVERVIEW, Operation.LOOKUP, Operation.FACT) and task_words:
             section = self.best_section(task_words, scope)
             if section and operation in (Operation.OVERVIEW, Operation.LOOKUP) and _OUTLINE.search(text) and \
                     intents == ["general"]:
@@ -247,8 +255,10 @@ class QueryAnalyser:
                      restrict=restrict, scope=tuple(scope), listing=listing, role=role, due=due,
                      content_words=tuple(words), follow_up=follow_up, operation=operation,
                      conditions=tuple(conditions), unknown_agencies=tuple(unknown), scope_from=scope_from,
-                     deictic=deictic, year=year, section=section[1] if section else None, more=more,
-                     task_words=tuple(task_words), doc_terms=tuple(dict.fromkeys(t for _, t in named.values())))
+                     deictic=deictic, year=year, section=section[1][-1] if section else None, more=more,
+                     section_path=section[1] if section else (),
+                     task_words=tuple(task_words), doc_terms=tuple(dict.fromkeys(t for _, t in named.values())),
+                     own_text=unnamed)
 
     # ---------------------------------------------------------------- the index's vocabulary
     def _refresh(self) -> None:
@@ -420,6 +430,26 @@ class QueryAnalyser:
             return ()
         doc_id = self._phrase_document(ref.group(1) + ref.group(2))
         return (doc_id,) if doc_id else ()
+
+    def heading_in(self, text: str, scope: Iterable[str]) -> tuple[str, tuple[str, ...]] | None:
+        """(doc_id, section path) of a heading the question quotes (at least 4 characters, without its
+        numbering), in the documents of `scope`; the deepest when several; None when none or ambiguous."""
+        self._refresh()
+        scope = set(scope)
+        found = []
+        for doc_id, paths in self._sections.items():
+            if scope and doc_id not in scope:
+                continue
+            for path in paths:
+                core = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)、．.]?|[。：:]$", "", path[-1]).strip()
+                if len(core) >= 4 and core in text:
+                    found.append((len(core), len(path), doc_id, path))
+        if not found:
+            return None
+        found.sort(reverse=True)
+        if len({f[2] for f in found if f[0] == found[0][0]}) > 1:
+            return None
+        return found[0][2], found[0][3]
 
     def best_section(self, words: Iterable[str], scope: Iterable[str]) -> tuple[str, tuple[str, ...]] | None:
         """(doc_id, section path) of the heading that holds all the given words best (at least 0.75 of
