@@ -11,7 +11,7 @@ conv + turn (turns are asked in order, each with the previous answer, and scored
     participants_include [names] these are among the answer's participants
     deadline / target (str)      a deadline / target of the answer contains it
     count (int)                  the answer's task count
-    tasks [fragments]            each is in the text of a cited clause (lists: completeness)
+    tasks [fragments]            each is in the text (or heading) of a cited clause (lists: completeness)
     clause (fragment)            in the first cited clause
     yes (bool)                   the first line starts 是的 / 不是
     contains [str]               each is in the answer text
@@ -99,8 +99,8 @@ def judge(q: KindQuestion, answer: dict) -> list[str]:
         wrong.append(f"targets {answer.get('targets')} lack {e['target']}")
     if "count" in e and answer.get("count") != e["count"]:
         wrong.append(f"count {answer.get('count')} != {e['count']}")
-    for fragment in e.get("tasks", []):
-        if not any(fragment in c["text"] for c in citations):
+    for fragment in e.get("tasks", []):      # in a cited clause, or in the heading it stands under
+        if not any(fragment in c["text"] or fragment in " ".join(c["section_path"]) for c in citations):
             wrong.append(f"no cited clause holds {fragment!r}")
     if "clause" in e and not (citations and e["clause"] in citations[0]["text"]):
         wrong.append(f"first citation lacks {e['clause']!r}")
