@@ -286,6 +286,9 @@ class Assistant:
         best, hits = self._find(query, top_k, need)
         if best is None:
             return self._not_found(query, hits[:top_k])
+        scope = set(query.restrict or query.scope)
+        if scope:      # related clauses from the documents pointed to only (the answer may cite them)
+            hits = [h for h in hits if h is best or h.clause.doc_id in scope]
         who = intent in ("lead", "participants")
         if who and _has_roles(best.clause) and not attribution_groups(best.clause.text):
             # roles read from prose: they answer only when the sentence about the thing asked names them
