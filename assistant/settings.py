@@ -95,10 +95,6 @@ class Settings(_Section):
     lower_rank_coverage: float = Field(0.8, ge=0.0, le=1.0, description=(
         "coverage a clause ranked 2nd or 3rd needs to answer instead of the 1st: it must cover the question "
         "clearly better than the best one had to"))
-    field_coverage: float = Field(0.6, ge=0.0, le=1.0, description=(
-        "share of the question's task words the sentence holding a deadline or number must contain for that "
-        "field to answer: a field is never borrowed from a neighbouring task (shared/cases/borrowed-deadline; "
-        "chosen on the kinds tune split)"))
     list_page: int = Field(20, ge=1, le=1000, description="tasks shown in one list answer; a follow-up "
                                                           "\"还有呢\" shows the next ones")
     max_question_chars: int = Field(500, ge=10, description="longer questions are cut (a question is a line, "

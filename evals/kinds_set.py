@@ -19,9 +19,10 @@ conv + turn (turns are asked in order, each with the previous answer, and scored
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from evals.gold_set import read_jsonl
 
 KINDS = Path(__file__).resolve().parent / "gold" / "kinds_questions.jsonl"
 # the documents besides corpus/ that the kinds questions are asked of (district and city plans from
@@ -47,18 +48,9 @@ class KindQuestion:
 
 
 def load_kinds(path: Path = KINDS) -> list[KindQuestion]:
-    out = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"{path}:{number}: not JSON ({exc})") from exc
-        out.append(KindQuestion(id=row["id"], kind=row["kind"], question=row["question"], docs=tuple(row["docs"]),
-                                expect=row["expect"], split=row.get("split", "tune"), conv=row.get("conv"),
-                                turn=row.get("turn")))
-    return out
+    return [KindQuestion(id=row["id"], kind=row["kind"], question=row["question"], docs=tuple(row["docs"]),
+                         expect=row["expect"], split=row.get("split", "tune"), conv=row.get("conv"), turn=row.get("turn"))
+            for row in read_jsonl(path)]
 
 
 def forms_files() -> list[Path]:

@@ -26,7 +26,7 @@ from datetime import date
 from ..documents.attribution import attribution_groups
 from ..lexicon import PROVINCES
 from ..models import Answer, Citation, Clause, Document, Operation, Query, Role, Task
-from ..query.analyse import FOLLOW_UP, MORE, is_office_holder_question
+from ..query.analyse import FOLLOW_UP, MORE, NEXT, is_office_holder_question
 from ..query.normalize import normalize_text
 from ..query.retrieve import Hit, Retriever
 from ..query.select import TaskRow, role_of, select_tasks
@@ -259,17 +259,6 @@ class Assistant:
         if words and _coverage(words, haystack) < min_coverage:
             return False
         return True
-
-    def _field_sentence_ok(self, query: Query, clause: Clause, field_texts: Sequence[str]) -> bool:
-        """A deadline or number answers only when a sentence holding it is about the thing asked: it holds
-        most of the question's task words (the 名录 question is not answered by the 报告评审 deadline)."""
-        words = [w for w in query.task_words if w not in ("完成", "公开", "发布")] or list(query.task_words)
-        if not words:
-            return True
-        for sentence in _sentences(clause.text):
-            if any(f in sentence for f in field_texts) and _coverage(words, sentence) >= self.settings.field_coverage:
-                return True
-        return False
 
     # ---------------------------------------------------------------- lookup and fact
     def _lookup(self, query: Query, top_k: int) -> Answer:
@@ -649,7 +638,7 @@ class Assistant:
                 value = (d.normalized or "").split("/")[-1]
                 if _ISO.fullmatch(value):
                     dated.append((value, d, row))
-        if query.operation == Operation.EARLIEST and re.search(r"下一个|下个|接下来|即将|马上|最近", query.text):
+        if query.operation == Operation.EARLIEST and NEXT.search(query.text):
             documents = self.index.documents()
             scope = query.scope or query.restrict
             today = date.today().isoformat()

@@ -85,7 +85,7 @@ _EXTREME = re.compile(r"(最早|最先|最近|下一个|下个|接下来|即将|
                       r"的任务|任务|deadline)|(哪项|哪个|哪一项|哪些|什么)(任务|工作|事)?[\u4e00-\u9fff]{0,6}(最早|最先|最晚|最后|最迟)"
                       r"(到期|截止|完成|要完成)|(最晚|最迟|最后)(一个|一项)?(到期|截止|的期限|的时间节点|时间节点)")
 _LATEST = re.compile(r"最晚|最迟|最后")
-_NEXT = re.compile(r"下一个|下个|接下来|即将|马上|最近")
+NEXT = re.compile(r"下一个|下个|接下来|即将|马上|最近")     # "the next deadline": after the plan's date or today
 _OVERVIEW = re.compile(r"主要内容|(讲|说|写|规定)(了|的)?(些)?(什么|啥|哪些)|是关于什么|关于什么的|主要(讲|说|是|有|包括)|概要|概况|"
                        r"总体(情况|要求)|核心内容|整体|(有|分|包括|包含)(哪|几)(个|些)?(方面|部分|板块|大块)|主要目的|目的是什么|"
                        r"为什么(要)?(制定|出台|印发)|(制定|出台|印发)(的)?(目的|背景)|大概|简介|介绍一下|总结一下|概括|重点(任务|工作)有哪些|"
@@ -105,7 +105,6 @@ _FACT = re.compile(r"可以|能否|能不能|可不可以|允许|准许|禁止|�
                    r"谁(出钱|付钱|承担|出资|买单)|由谁(承担|出资|支付|负担)|费用|经费|资金(来源|从哪)|(报告|报送|上报|公开|公布)(什么|哪些|啥)|"
                    r"向谁(报告|报送|提交|推送)|(报送|报告|提交|推送|上报|交)给谁|(什么|哪些)(情况|内容|材料)|依据是什么|什么标准|怎么(处罚|处理|认定|计算)|"
                    r"(罚款|处罚)(多少|是什么)|条件是什么|什么条件|是指什么|指的是|包括哪些|(是|有)(什么|哪些)(要求|规定)")
-_ASK_BACK_BARE = re.compile(r"^[\u4e00-\u9fff]{0,2}$")
 _QUARTER = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
@@ -195,7 +194,6 @@ class QueryAnalyser:
         named = {} if restrict else self._named(text)
         documents = [(d, strength) for d, (strength, _) in named.items()]
         deictic = bool(_DEICTIC.search(text))
-        prev_query = getattr(previous, "query", None)
         prev_scope = tuple(getattr(previous, "scope", ()) or ())
         scope, scope_from = (), ""
         if restrict:
