@@ -437,10 +437,16 @@ class Assistant:
     # ---------------------------------------------------------------- lists and counts
     def _describe(self, query: Query) -> str:
         """What the list is of, in words: "自治区生态环境厅牵头、自治区农业农村厅参与的任务"."""
-        parts = []
+        parts: list[str] = []
+        said: dict[tuple, int] = {}
         for c in query.conditions:
             who = "、".join(c.agencies) if len(c.agencies) <= 2 else c.mention
-            parts.append(f"{who}{'不' if c.negated else ''}{ROLE_VERB[c.role]}")
+            verb = f"{'不' if c.negated else ''}{ROLE_VERB[c.role]}"
+            if c.agencies in said:     # the same agency twice: "参与但不牵头"
+                parts[said[c.agencies]] += ("但" if c.negated else "、") + verb
+                continue
+            said[c.agencies] = len(parts)
+            parts.append(who + verb)
         if not query.conditions and query.agencies:
             parts.append(f"{'、'.join(query.agencies)}{ROLE_VERB[query.role]}")
         subject = "、".join(parts)
