@@ -150,3 +150,15 @@ def test_follow_up_and_more_need_a_previous_answer(analyser):
     assert analyser.analyse("还有呢？", previous=Previous).more
     alone = analyser.analyse("还有呢？")
     assert not alone.more and not alone.follow_up
+
+
+@pytest.mark.parametrize("name, form", [
+    ("公安局奉贤分局", "奉贤分局"),                 # a unit named without its parent
+    ("自治区生态环境厅土壤生态环境处", "土壤生态环境处"),
+    ("自治区农业农村厅", "农业农村厅"),             # without the jurisdiction prefix
+    ("梧州市人民政府", "梧州市政府"),
+])
+def test_short_forms_officers_use(name, form):
+    from assistant.query.analyse import _short_forms
+
+    assert form in _short_forms(name)
