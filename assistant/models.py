@@ -172,17 +172,27 @@ class ParsedDocument:
 
 @dataclass(frozen=True)
 class Due:
-    """A time condition on a task's deadlines, from a question ("6月底前要完成哪些", "每季度…哪些")."""
+    """A time condition on a task's deadlines, from a question ("6月底前要完成哪些", "每季度…哪些", "下半年",
+    "长期"). Dated deadlines match between `after` and `by` (both ISO dates, inclusive); `by` alone means
+    "by then, in the same year"."""
 
     label: str                      # as the question says it: 6月底前, 每季度, 有明确时间节点
-    by: str | None = None           # ISO date: a dated deadline on or before it, in the same year
+    by: str | None = None           # ISO date: a dated deadline on or before it
     recurrence: str | None = None   # a recurrence equal to this normalized form (R/P3M/end+P3D)
-    period: str | None = None       # a recurrence of this period (R/P3M matches R/P3M/end+P3D)
+    period: str | None = None       # a recurrence of this period (R/P3M matches R/P3M/end+P3D, 每季度末…)
+    after: str | None = None        # ISO date: a dated deadline on or after it (下半年, 三季度, 明年)
+    ongoing: bool = False           # 长期 / 持续推进 / 常态化: a task with no end date
 
     def matches(self, deadline: Deadline) -> bool:
         value = deadline.normalized or ""
-        if self.by:
-            return bool(_ISO_DATE.fullmatch(value)) and value <= self.by and value[:4] == self.by[:4]
+        if self.ongoing:
+            return value == "ongoing" or bool(_ONGOING.search(deadline.text))
+        if self.by or self.after:
+            if not _ISO_DATE.fullmatch(value):
+                return False
+            if self.after:
+                return value >= self.after and (not self.by or value <= self.by)
+            return value <= self.by and value[:4] == self.by[:4]
         if self.recurrence:
             return value == self.recurrence
         if self.period:
@@ -190,23 +200,68 @@ class Due:
         return True                 # no condition: any deadline
 
 
+_ONGOING = re.compile(r"长期|持续推进|全年推进|常态化|持续开展")
+
+
+@dataclass(frozen=True)
+class AgencyRole:
+    """One condition of a question on agencies: one of `agencies` has `role` in the task (or, negated,
+    none of them has it). "农业农村厅参与但不牵头" is two conditions."""
+
+    mention: str                    # as the question names it: 工信厅, 土壤处
+    agencies: tuple[str, ...]       # the full names it resolves to (any of them)
+    role: "Role"
+    negated: bool = False
+
+
+class Operation(Choice):
+    """What a question asks to be done with the tasks and clauses it selects."""
+
+    LOOKUP = "lookup"          # a field of one task: 谁牵头 / 什么时候 / 多少
+    LIST = "list"              # every task meeting the conditions
+    COUNT = "count"            # how many tasks (and which)
+    YES_NO = "yes_no"          # 是不是 / 是否 / 有没有 … about an agency's role or a deadline
+    WHICH_ROLE = "which_role"  # 什么角色 / 牵头还是参与
+    EARLIEST = "earliest"      # the nearest / next / first deadline
+    LATEST = "latest"          # the last deadline
+    OVERVIEW = "overview"      # what a document is about: purpose, targets, sections with task counts
+    OUTLINE = "outline"        # the tasks of one section
+    COMPARE = "compare"        # what two documents each require on one matter
+    EXPLAIN = "explain"        # how a task is to be carried out
+    FACT = "fact"              # the sentence that answers (may X be done, what Y is for, who pays)
+
+
 @dataclass(frozen=True)
 class Query:
-    """A question analysed once (assistant.query.analyse); retrieval and answering both read it."""
+    """A question analysed once (assistant.query.analyse); retrieval, `select_tasks` and answering all
+    read it. Built with keywords alone (`Query(scope=…, agencies=…, role=…)`) it is a plain task filter,
+    which is how the matrix, the timeline and the CLI call `select_tasks`."""
 
-    text: str                                   # the question, whitespace folded, cut to the allowed length
+    text: str = ""                              # the question, normalized, cut to the allowed length
     intents: tuple[str, ...] = ("general",)     # what is asked, first asked first (see Answer.intent)
     agencies: tuple[str, ...] = ()              # full names of the agencies it names
     documents: tuple[tuple[str, float], ...] = ()   # (doc_id, strength) of documents it names: ranked first
     restrict: tuple[str, ...] = ()              # doc_ids the user limited the search to (--doc, the web app's
                                                 # document selector); empty: all documents
-    scope: tuple[str, ...] = ()                 # doc_ids a list is taken from (restrict, else named, else a phrase
-                                                # such as "综保区意见里" resolved by search); empty: all
+    scope: tuple[str, ...] = ()                 # doc_ids the answer may come from (restrict, else named, else the
+                                                # conversation's); empty: all
     listing: str | None = None                  # agency_tasks | deadline_list: a complete list is asked for
-    role: Role = Role.ANY                       # for agency_tasks: the role asked about
-    due: Due | None = None                      # for deadline_list: the time condition asked about
+    role: Role = Role.ANY                       # the role asked about (of the first agency condition)
+    due: Due | None = None                      # the time condition asked about
     content_words: tuple[str, ...] = ()         # its own words (no question words), aliases expanded
     follow_up: bool = False                     # refers to the previous answer ("那期限呢？")
+    operation: Operation = Operation.LOOKUP     # what is to be done with what it selects
+    conditions: tuple[AgencyRole, ...] = ()     # agency conditions, all to be met ("A牵头、B参与", "但不牵头")
+    unknown_agencies: tuple[str, ...] = ()      # agency names no indexed document mentions (said to be unknown)
+    scope_from: str = ""                        # restrict | named | conversation | phrase | "" (all)
+    deictic: bool = False                       # says "这个计划 / 本方案 / 该文件": the document in scope
+    year: int | None = None                     # the year the question names (今年/明年 resolved with the scope)
+    section: str | None = None                  # for an outline: the section heading asked about
+    section_path: tuple[str, ...] = ()          # a filter: tasks under this heading path only
+    more: bool = False                          # asks for more ("还有呢？", "其他的呢")
+    task_words: tuple[str, ...] = ()            # content words not naming an agency, a document or a time
+    doc_terms: tuple[str, ...] = ()             # the words that name the documents in `documents` (广西, 土壤法…)
+    own_text: str = ""                          # the question without the names of documents: what it asks of them
 
 
 @dataclass(frozen=True)
@@ -235,3 +290,10 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     intents: tuple[str, ...] = ()       # all intents found in the question, `intent` first
     clause_ids: tuple[str, ...] = ()    # the clauses the answer rests on (for follow-up questions)
+    operation: str = "lookup"           # the Operation performed
+    count: int | None = None            # for count and list answers: how many tasks
+    task_ids: tuple[str, ...] = ()      # the tasks the answer rests on, in the order shown
+    scope: tuple[str, ...] = ()         # the doc_ids the question was answered from (the conversation's document)
+    query: "Query | None" = field(default=None, compare=False, repr=False)   # for follow-ups
+    shown: int = 0                      # list items shown (a follow-up "还有呢" shows the next ones)
+    error: str | None = None            # set when answering failed (ask --batch reports it and goes on)

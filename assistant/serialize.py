@@ -78,11 +78,19 @@ def citation_json(c: Citation) -> dict:
 
 
 def answer_json(answer: Answer) -> dict:
-    """The `ask --json` contract (DESIGN.md; `targets` added)."""
+    """The `ask --json` contract (DESIGN.md; `targets`, `operation` and `count` added)."""
     return {"question": answer.question, "intent": answer.intent, "found": answer.found, "answer": answer.answer,
             "lead_agencies": list(answer.lead_agencies), "participants": list(answer.participants),
             "deadlines": list(answer.deadlines), "targets": list(answer.targets),
-            "citations": [citation_json(c) for c in answer.citations]}
+            "citations": [citation_json(c) for c in answer.citations],
+            "operation": answer.operation, "count": answer.count}
+
+
+def answer_error_json(question: str, error: BaseException) -> dict:
+    """`ask --batch`: a question that could not be answered gets this object, and the run goes on."""
+    return {"question": question, "intent": "general", "found": False, "answer": "", "lead_agencies": [],
+            "participants": [], "deadlines": [], "targets": [], "citations": [],
+            "error": f"{type(error).__name__}: {error}"}
 
 
 # ---------------------------------------------------------------- stored records

@@ -31,15 +31,22 @@ class Question:
         return bool(self.clause) and source == self.doc and self.clause in clause_text
 
 
-def load_questions(path: Path = GOLD) -> list[Question]:
-    out = []
+def read_jsonl(path: Path) -> list[dict]:
+    """The objects of a JSON-lines file; a bad line is an error naming the file and line."""
+    rows = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
+            rows.append(json.loads(line))
         except json.JSONDecodeError as exc:
             raise ValueError(f"{path}:{number}: not JSON ({exc})") from exc
+    return rows
+
+
+def load_questions(path: Path = GOLD) -> list[Question]:
+    out = []
+    for row in read_jsonl(path):
         tup = lambda key: tuple(row[key]) if row.get(key) is not None else None  # noqa: E731
         out.append(Question(
             id=row["id"], question=row["question"], intent=row.get("intent", "general"), doc=row.get("doc"),

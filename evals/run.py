@@ -4,6 +4,7 @@
     python -m evals.run --split holdout                   # only questions never used for tuning
     python -m evals.run --corpus DIR --questions FILE     # your own documents and questions
     python -m evals.run --quick                           # policyqa only, Guangxi tuning questions (CI)
+    python -m evals.run --kinds                           # questions by kind (kinds_questions.jsonl), per kind
 
 Systems: policyqa (clause parsing, hybrid retrieval, extractive answers) and three baselines over
 plain text chunks (LangChain RecursiveCharacterTextSplitter, 500 characters, overlap 50, 。！？
@@ -39,6 +40,8 @@ from assistant.query.retrieve import Retriever  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from assistant.index.tokenize import PolicyTokenizer  # noqa: E402
 from evals.gold_set import GOLD, Question, load_questions  # noqa: E402
+from evals.kinds_set import KINDS, KindQuestion, forms_files, judge, judge_passages, load_kinds  # noqa: E402
+from assistant.serialize import answer_json  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CACHE = Path.home() / ".cache" / "policyqa-evals" / "embeddings.sqlite"
@@ -84,15 +87,15 @@ class PolicyQA:
                       participants=a.participants, deadlines=a.deadlines, targets=a.targets, ms=ms)
 
 
-def plain_chunks(corpus: Path) -> list[tuple[str, str]]:
-    """(source, chunk text) as a tutorial pipeline cuts them."""
+def plain_chunks(corpus: Path, extra: list[Path] = ()) -> list[tuple[str, str]]:
+    """(source, chunk text) as a tutorial pipeline cuts them, for the files of `corpus` and `extra`."""
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     splitter = RecursiveCharacterTextSplitter(chunk_size=500, chunk_overlap=50,
                                               separators=["\n\n", "\n", "。", "！", "？", "；", "，", ""],
                                               keep_separator="end")
     out = []
-    for path in sorted(p for p in corpus.iterdir() if p.suffix.lower() in SUPPORTED_SUFFIXES):
+    for path in sorted(p for p in corpus.iterdir() if p.suffix.lower() in SUPPORTED_SUFFIXES) + list(extra):
         for chunk in splitter.split_text(load_file(path).text):
             out.append((path.name, chunk))
     return out
@@ -309,11 +312,11 @@ def plots(per_system: dict[str, list[dict]], out: Path) -> list[Path]:
 
 # ---------------------------------------------------------------- main
 
-def build_index(corpus: Path, index_dir: Path | None, workdir: Path) -> Index:
+def build_index(corpus: Path, index_dir: Path | None, workdir: Path, extra: list[Path] = ()) -> Index:
     if index_dir is not None:
         return Index(Settings.from_env(index_dir=index_dir, embedding_cache=CACHE))
     index = Index(Settings.from_env(index_dir=workdir / "index", embedding_cache=CACHE))
-    report = index.ingest([corpus])
+    report = index.ingest([corpus, *extra])
     if report.failed:
         print(f"warning: {len(report.failed)} files could not be ingested: {report.failed}", file=sys.stderr)
     return index
@@ -340,6 +343,110 @@ def target_check(summary: dict, targets: dict) -> list[str]:
     return misses
 
 
+# ---------------------------------------------------------------- questions by kind
+
+def ask_kinds(assistant: Assistant, questions: list[KindQuestion]) -> list[dict]:
+    """Every question answered by policyqa; the turns of a conversation in order, each with the previous
+    answer, each scored on its own."""
+    rows, previous = [], {}
+    for q in questions:
+        prev = previous.get(q.conv) if q.conv and (q.turn or 1) > 1 else None
+        t = time.perf_counter()
+        try:
+            answer = assistant.ask(q.question, top_k=5, previous=prev)
+            data = answer_json(answer)
+        except Exception as exc:                     # a crash is a wrong answer, and the run goes on
+            answer, data = None, {"found": False, "answer": f"crash: {type(exc).__name__}: {exc}", "citations": []}
+        ms = (time.perf_counter() - t) * 1000
+        if q.conv:
+            previous[q.conv] = answer
+        wrong = judge(q, data)
+        rows.append({"id": q.id, "kind": q.kind, "split": q.split, "question": q.question, "ok": not wrong,
+                     "wrong": wrong, "found": data.get("found"), "answer": data.get("answer", "")[:300],
+                     "outside": any("does not point" in w for w in wrong), "ms": ms})
+    return rows
+
+
+def ask_kinds_baseline(system, questions: list[KindQuestion]) -> list[dict]:
+    rows = []
+    for q in questions:
+        result = system.ask(q.question)
+        wrong = judge_passages(q, result.ranked)
+        rows.append({"id": q.id, "kind": q.kind, "split": q.split, "ok": not wrong, "wrong": wrong,
+                     "outside": bool(q.docs) and bool(result.ranked) and result.ranked[0][0] not in q.docs,
+                     "ms": result.ms})
+    return rows
+
+
+def kinds_table(per_system: dict[str, list[dict]], kinds: list[str]) -> str:
+    """Share answered right per kind: policyqa on tune, holdout and all; the baselines on all."""
+    names = list(per_system)
+    head = ["kind", "questions (tune/holdout)", "policyqa tune", "policyqa holdout", "policyqa all"] + \
+        [f"{n} all" for n in names[1:]]
+    lines = ["| " + " | ".join(head) + " |", "|---|" + "---:|" * (len(head) - 1)]
+
+    def share(rows):
+        return f"{sum(r['ok'] for r in rows) / len(rows):.2f}" if rows else "—"
+
+    for kind in kinds + ["all kinds"]:
+        pick = (lambda r: True) if kind == "all kinds" else (lambda r, k=kind: r["kind"] == k)
+        pq = [r for r in per_system["policyqa"] if pick(r)]
+        tune = [r for r in pq if r["split"] == "tune"]
+        hold = [r for r in pq if r["split"] == "holdout"]
+        cells = [kind if kind != "all kinds" else "**all kinds**", f"{len(pq)} ({len(tune)}/{len(hold)})",
+                 share(tune), share(hold), share(pq)]
+        cells += [share([r for r in per_system[n] if pick(r)]) for n in names[1:]]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def run_kinds(args) -> int:
+    questions = load_kinds(args.kinds_file)
+    extra = forms_files()
+    if not extra:
+        known = {p.name for p in args.corpus.iterdir()}
+        dropped = [q for q in questions if q.docs and not set(q.docs) <= known]
+        print(f"warning: shared/corpus-forms not found; {len(dropped)} questions about its documents left out",
+              file=sys.stderr)
+        questions = [q for q in questions if q not in dropped]
+    if args.split != "all":
+        convs = {q.conv for q in questions if q.conv and q.split == args.split}
+        questions = [q for q in questions if q.split == args.split or q.conv in convs]
+    workdir = Path(tempfile.mkdtemp(prefix="policyqa-kinds-"))
+    started = time.perf_counter()
+    index = build_index(args.corpus, args.index, workdir, extra)
+    policyqa = PolicyQA(index)
+    per_system = {"policyqa": ask_kinds(policyqa.assistant, questions)}
+    if not args.no_baselines:
+        chunks = plain_chunks(args.corpus, extra)
+        embedder = CachedEmbedder(load_embedder(index.settings.model), CACHE)
+        for system in (PlainBM25(chunks), PlainDense(chunks, embedder), LangChainPipeline(chunks, embedder)):
+            per_system[system.name] = ask_kinds_baseline(system, questions)
+    kinds = list(dict.fromkeys(q.kind for q in questions))
+    pq = per_system["policyqa"]
+    outside = sum(r["outside"] for r in pq)
+    holdout = [r for r in pq if r["split"] == "holdout"]
+    weakest = min((sum(r["ok"] for r in holdout if r["kind"] == k) / max(1, sum(r["kind"] == k for r in holdout)), k)
+                  for k in kinds if any(r["kind"] == k for r in holdout)) if holdout else None
+    seconds = round(time.perf_counter() - started, 1)
+    md = [f"Questions by kind: {len(questions)} ({args.split}); corpus: {args.corpus.name}/ + "
+          f"{len(extra)} shared/corpus-forms documents; run took {seconds} s.", "",
+          kinds_table(per_system, kinds), "",
+          f"policyqa answers citing a document the question does not point to: {outside}.",
+          f"Weakest kind on holdout: {weakest[1]} ({weakest[0]:.2f})." if weakest else "",
+          "", "Wrong answers (policyqa):", ""]
+    for r in pq:
+        if not r["ok"]:
+            md.append(f"- {r['id']} ({r['split']}) {r['question']} — {'; '.join(r['wrong'])}")
+    text = "\n".join(md)
+    print(text)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "kinds.json").write_text(json.dumps({"seconds": seconds, "rows": per_system}, ensure_ascii=False,
+                                                    indent=1))
+    (args.out / "kinds.md").write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
@@ -349,7 +456,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="policyqa only, on the Guangxi tuning questions")
     parser.add_argument("--no-plots", action="store_true")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--kinds", action="store_true", help="the questions by kind (kinds_questions.jsonl) instead")
+    parser.add_argument("--kinds-file", type=Path, default=KINDS)
+    parser.add_argument("--no-baselines", action="store_true", help="with --kinds: policyqa only")
     args = parser.parse_args(argv)
+    if args.kinds:
+        return run_kinds(args)
 
     questions = [q for q in load_questions(args.questions) if args.split == "all" or q.split == args.split]
     if args.quick:

@@ -29,14 +29,15 @@ def test_every_shape_shares_the_clause_fields(parsed_corpus):
     assert set(document) == {"doc_id", "title", "doc_number", "issuer", "date", "source"}
 
 
-def test_answer_json_is_the_ask_contract_with_targets_added():
+def test_answer_json_is_the_ask_contract_with_fields_added():
     citation = Citation("d", "标题", "a.txt", ("一、总体要求",), "（一）", "d:c1/p1", "全文", "引文", 0.9)
     answer = Answer(question="问", intent="target", found=True, answer="目标：95%以上", targets=("95%以上",),
                     citations=(citation,))
     data = answer_json(answer)
+    # the contract's fields first and unchanged; fields are added after them (targets, operation, count)
     assert list(data) == ["question", "intent", "found", "answer", "lead_agencies", "participants", "deadlines",
-                          "targets", "citations"]
-    assert data["targets"] == ["95%以上"]
+                          "targets", "citations", "operation", "count"]
+    assert data["targets"] == ["95%以上"] and data["operation"] == "lookup" and data["count"] is None
     assert data["citations"][0] == {"doc_id": "d", "doc_title": "标题", "source": "a.txt",
                                     "section_path": ["一、总体要求"], "clause_label": "（一）", "clause_id": "d:c1/p1",
                                     "text": "全文", "quote": "引文", "score": 0.9}

@@ -20,12 +20,14 @@ SYSTEM_PROMPT = (
 )
 
 
-def build_messages(question: str, citations) -> list[tuple[str, str]]:
+def build_messages(question: str, citations, extractive_text: str = "") -> list[tuple[str, str]]:
     blocks = []
     for number, c in enumerate(citations, start=1):
         path = " > ".join(c.section_path)
         blocks.append(f"[{number}] 《{c.doc_title}》{path} {c.clause_label or ''}\n<条款>\n{c.text}\n</条款>")
     user = "条款：\n" + "\n\n".join(blocks) + f"\n\n问题：{question}\n请依据上述条款回答，并标注条款编号。"
+    if extractive_text:
+        user += f"\n\n参考（据条款抽取的回答，可改写措辞，不得增删事实）：\n{extractive_text}"
     return [("system", SYSTEM_PROMPT), ("human", user)]
 
 
@@ -33,17 +35,22 @@ def cited_numbers(reply: str) -> list[int]:
     return [int(n) for n in re.findall(r"\[(\d{1,2})\]", reply)]
 
 
+# Answers the model may word: one task's fields, a fact, an overview from the document's structure, how a
+# task is carried out. Lists, counts and yes/no answers stay extractive: a model would drop or add items.
+WORDED = ("lookup", "fact", "overview", "explain")
+
+
 def generate_answer(extractive: Answer, llm: LLMSettings) -> Answer:
-    """The LLM's wording when it cites only retrieved clauses; otherwise the extractive answer."""
+    """The LLM's wording when it cites only the answer's clauses; otherwise the extractive answer."""
     citations = extractive.citations
-    if not citations or not extractive.found or extractive.intent in ("agency_tasks", "deadline_list"):
+    if not citations or not extractive.found or extractive.operation not in WORDED:
         return extractive
     from langchain_openai import ChatOpenAI
 
     chat = ChatOpenAI(base_url=llm.url, model=llm.model, api_key=llm.api_key, temperature=0, timeout=llm.timeout,
                       max_retries=0)
     try:
-        reply = chat.invoke(build_messages(extractive.question, citations)).content
+        reply = chat.invoke(build_messages(extractive.question, citations, extractive.answer)).content
     except Exception:          # endpoint down or failing: the extractive answer stands
         return extractive
     reply = reply if isinstance(reply, str) else str(reply)

@@ -2,8 +2,8 @@
 
 Fusion (`Settings.fusion`): score fusion by default, reciprocal-rank fusion, or either component
 alone (evals/README.md compares them). A question that names an agency moves the clauses where that
-agency has a role up; one that names a document moves that document's clauses up; `Query.doc`
-restricts the search to one document. A clause ranks by its best chunk.
+agency has a role up, one that names a document moves that document's clauses up; a question limited to
+documents (`--doc`, the conversation's document) is searched in those documents only. A clause ranks by its best chunk.
 """
 from __future__ import annotations
 
@@ -51,8 +51,9 @@ class Retriever:
         self.index = index
         self.analyser = QueryAnalyser(index, phrase_document=self._phrase_document)
 
-    def analyse(self, question: str, doc: str | Iterable[str] | None = None) -> Query:
-        return self.analyser.analyse(question, doc=doc)
+    def analyse(self, question: str, doc: str | Iterable[str] | None = None, previous=None) -> Query:
+        """The question analysed once (see QueryAnalyser.analyse); `previous`: the conversation's last Answer."""
+        return self.analyser.analyse(question, doc=doc, previous=previous)
 
     def named_agencies(self, question: str) -> list[str]:
         return self.analyser.named_agencies(question)
@@ -69,13 +70,14 @@ class Retriever:
         """
         if isinstance(query, str):
             query = self.analyse(query, doc=doc)
+        limit = _limit(query)
         mode = Fusion.from_str(mode) if mode is not None else self.index.settings.fusion
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        candidates = self._candidates(query, mode, timings)
+        candidates = self._candidates(query, limit, mode, timings)
         fused = self._fuse(candidates, mode)
         agencies = list(query.agencies) if boost else []
-        named_docs = dict(query.documents) if boost and not query.restrict else {}
+        named_docs = dict(query.documents) if boost and not limit else {}
         if agencies or named_docs:
             fused = self._boost(fused, set(agencies), named_docs, mode)
         hits = self._fold(fused, candidates)
@@ -83,7 +85,7 @@ class Retriever:
         return SearchResult(hits=hits[:top_k], agencies=agencies, documents=list(named_docs), timings=timings)
 
     # ---- the two rankings
-    def _candidates(self, query: Query, mode: Fusion, timings: dict) -> _Candidates:
+    def _candidates(self, query: Query, limit: tuple[str, ...], mode: Fusion, timings: dict) -> _Candidates:
         index = self.index
         n = index.settings.candidates
         lexical = index.lexical
@@ -92,8 +94,8 @@ class Retriever:
         scores = None
         if mode in (Fusion.RRF, Fusion.BM25, Fusion.SCORE):
             scores = lexical.scores(index.tokenizer.terms(query.text))
-            if query.restrict:
-                scores = np.where(np.isin(self._chunk_docs(), list(query.restrict)), scores, 0.0)
+            if limit:
+                scores = np.where(np.isin(self._chunk_docs(), list(limit)), scores, 0.0)
             top = np.argpartition(-scores, min(n, len(scores) - 1))[:n] if len(scores) > n else np.arange(len(scores))
             order = top[np.argsort(-scores[top], kind="stable")]      # only the best n are sorted
             bm25_ranked = [int(i) for i in order if scores[i] > 0]
@@ -105,9 +107,8 @@ class Retriever:
             vector = index.embedder.encode_queries([query.text])[0]
             chunks = index.chunks
             where = None
-            if query.restrict:
-                where = {"doc_id": query.restrict[0]} if len(query.restrict) == 1 else \
-                    {"doc_id": {"$in": list(query.restrict)}}
+            if limit:
+                where = {"doc_id": limit[0]} if len(limit) == 1 else {"doc_id": {"$in": list(limit)}}
             for cid, cosine in chunks.query(vector, min(n, len(lexical.chunk_ids)), where=where):
                 if cid in lexical.position:
                     dense_ranked.append(lexical.position[cid])
@@ -178,6 +179,16 @@ class Retriever:
         if hits and len({h.clause.doc_id for h in hits}) == 1:
             return hits[0].clause.doc_id
         return None
+
+
+def _limit(query: Query) -> tuple[str, ...]:
+    """The documents a search is limited to: the user's --doc, else the conversation's document or the one a
+    loose phrase resolved to. Documents the question names by title words are ranked first instead (a
+    clause of another plan about that document, "加强《土壤污染防治法》宣传解读", may answer); the answer
+    then admits only clauses of those documents or naming them (Assistant)."""
+    if query.restrict:
+        return query.restrict
+    return query.scope if query.scope_from in ("conversation", "phrase") else ()
 
 
 def score_fusion(bm25_ranked: list[int], bm25_scores, similarity: dict[int, float], alpha: float) -> dict[int, float]:

@@ -5,10 +5,10 @@ deadline table, the CLI's `agencies` and `deadlines` and the web app all filter 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 
-from ..models import Document, Due, Role, Task
+from ..models import AgencyRole, Document, Query, Role, Task
 from ..serialize import task_json, task_title
 
 
@@ -33,27 +33,58 @@ class TaskRow:
         responsible = {a.name for a in task.responsible}
         return responsible if role == Role.RESPONSIBLE else lead | participants | responsible
 
+    def meets(self, condition: AgencyRole) -> bool:
+        has = bool(self.agencies(condition.role) & set(condition.agencies))
+        return has != condition.negated
+
     def json(self) -> dict:
         return task_json(self.document, self.task)
 
 
-def select_tasks(tasks: dict[str, Task] | Iterable[Task], documents: dict[str, Document], *,
-                 scope: Iterable[str] = (), agencies: Iterable[str] = (), role: Role = Role.ANY,
-                 due: Due | None = None) -> list[TaskRow]:
-    """The tasks of the documents in `scope` (all when empty) where one of `agencies` has `role` (any
-    agency when empty) and, with `due`, a deadline meets it; in reading order (file name, position, row)."""
-    scope, agencies = set(scope), set(agencies)
+def select_tasks(tasks: Mapping[str, Task] | Iterable[Task], documents: Mapping[str, Document],
+                 query: Query | None = None, **filters) -> list[TaskRow]:
+    """Every task meeting the query's conditions, complete, in reading order (file name, position, row).
+
+    The one filter over task records: list, count and yes/no answers, the responsibility matrix, the
+    timeline, the CLI and the web app all call it. `query` is an analysed question, or built from
+    `filters` (the Query fields scope, agencies, role, due, conditions, section), e.g.
+    `select_tasks(tasks, docs, scope=[doc_id], agencies=["自治区农业农村厅"], role=Role.LEAD)`.
+
+    - scope: the documents (all when empty); section_path: a heading path prefix the task stands under;
+    - conditions: each met (one of its agencies has its role, or, negated, none has it); without
+      conditions, `agencies` with `role` (any of them);
+    - due: a deadline of the task meets it.
+    """
+    if query is None:
+        query = Query(**{k: tuple(v) if isinstance(v, (list, set)) else v for k, v in filters.items()})
+    elif filters:
+        query = replace(query, **filters)
+    section = query.section_path
+    scope = set(query.scope or query.restrict)
+    conditions = query.conditions or ((AgencyRole("", tuple(query.agencies), query.role),) if query.agencies else ())
     rows = []
-    for task in (tasks.values() if isinstance(tasks, dict) else tasks):
+    for task in (tasks.values() if isinstance(tasks, Mapping) else tasks):
         if task.doc_id not in documents or (scope and task.doc_id not in scope):
             continue
-        row = TaskRow(task, documents[task.doc_id])
-        if agencies and not row.agencies(role) & agencies:
+        if section and tuple(task.section_path[:len(section)]) != tuple(section):
             continue
-        if due is not None and not any(due.matches(d) for d in task.deadlines):
+        row = TaskRow(task, documents[task.doc_id])
+        if not all(row.meets(c) for c in conditions):
+            continue
+        if query.due is not None and not any(query.due.matches(d) for d in task.deadlines):
             continue
         rows.append(row)
     return sorted(rows, key=lambda r: (r.document.source, r.task.span[0], r.task.row or 0))
+
+
+def role_of(task: Task, agencies: Iterable[str]) -> Role | None:
+    """The part one of `agencies` has in the task: lead, participants, responsible, or None."""
+    wanted = set(agencies)
+    for role, attr in ((Role.LEAD, "lead_agencies"), (Role.PARTICIPANTS, "participants"),
+                       (Role.RESPONSIBLE, "responsible")):
+        if wanted & {a.name for a in getattr(task, attr)}:
+            return role
+    return None
 
 
 @dataclass

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from ..errors import PolicyQAError
-from ..serialize import answer_json, hit_json, parse_json
+from ..serialize import answer_error_json, answer_json, hit_json, parse_json
 from .text import clause_lines
 
 
@@ -165,21 +165,36 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         except (OSError, UnicodeDecodeError) as exc:
             raise PolicyQAError(f"{args.batch}: cannot read the question file ({exc})") from exc
         index.clauses()                       # load once, before the first question
+        failed = 0
         for line in lines:
-            if line.strip():
-                answer = assistant.ask(line, top_k=args.top_k, doc=doc)
-                print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
-        return 0
+            if not line.strip():
+                continue
+            try:
+                data = answer_json(assistant.ask(line, top_k=args.top_k, doc=doc))
+            except Exception as exc:          # one question's failure is its own error object; the run goes on
+                failed += 1
+                data = answer_error_json(line.strip(), exc)
+            print(json.dumps(data, ensure_ascii=False), flush=True)
+        if failed:
+            print(f"policyqa: {failed} of {sum(1 for x in lines if x.strip())} questions failed (see \"error\")",
+                  file=sys.stderr)
+        return 1 if failed else 0
     if args.question is not None:
         if not args.question.strip():
             raise PolicyQAError("the question is empty")
         _print_answer(assistant.ask(args.question, top_k=args.top_k, doc=doc), args)
         return 0
     previous = None
+    status = 0
     for line in _questions(index, "输入问题后回车（可追问“那期限呢？”），Ctrl-D 退出。"):
-        previous = assistant.ask(line, top_k=args.top_k, doc=doc, previous=previous)
+        try:
+            previous = assistant.ask(line, top_k=args.top_k, doc=doc, previous=previous)
+        except PolicyQAError as exc:
+            print(f"policyqa: error: {exc}", file=sys.stderr)
+            status = 1
+            continue
         _print_answer(previous, args)
-    return 0
+    return status
 
 
 def _llm(args: argparse.Namespace) -> dict | None:
@@ -199,7 +214,7 @@ def _print_answer(answer, args: argparse.Namespace) -> None:
         print(json.dumps(answer_json(answer), ensure_ascii=False, indent=None if args.batch else 2))
         return
     print(answer.answer)
-    if answer.found and answer.citations and answer.intent not in ("agency_tasks", "deadline_list"):
+    if answer.found and answer.citations and answer.operation in ("lookup", "fact", "yes_no", "which_role"):
         best = answer.citations[0]
         text = " ".join(best.text.split("\n"))
         print(f"\n条款原文（{best.source}）：{text if args.width == 0 else text[:args.width] + ('…' if len(text) > args.width else '')}")

@@ -108,7 +108,7 @@ def test_odd_questions_never_crash(assistant, question):
     a = assistant.ask(question)
     data = answer_json(a)
     assert set(data) == {"question", "intent", "found", "answer", "lead_agencies", "participants", "deadlines",
-                         "targets", "citations"}
+                         "targets", "citations", "operation", "count"}
     assert "INJECTION" not in a.answer.replace(question, "")
     if not question.strip() or not any(ch.isalnum() for ch in question):
         assert not a.found
