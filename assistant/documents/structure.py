@@ -12,10 +12,11 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from ..models import Document, RawClause
+from ..models import Block, Document, RawClause
 from . import metadata as meta
 from .attribution import attribution_groups
 from .numbering import HEADING_STYLES, INLINE_MARKER, ORDINAL_MARKER, Label, cn_to_int, match_label
+from .tables import ResolvedRow, find_header, header_columns, task_rows, text_rows, text_table
 
 SENTENCE_PUNCT = re.compile(r"[。；！？：，]")
 HEADING_MAX = 30        # a bare heading line (document without numbering) is at most this long
@@ -27,6 +28,16 @@ class Line:
     start: int
     end: int
     text: str
+
+
+@dataclass
+class TableItem:
+    """A task table among the body lines: it stands where its lines stood."""
+
+    start: int
+    end: int
+    rows: list[ResolvedRow]
+    text: str = ""              # no line predicate (title, date, numbering) ever matches a table
 
 
 @dataclass
@@ -50,8 +61,9 @@ class _Frame:
     counters: dict[str, int] = field(default_factory=dict)
 
 
-def read_structure(text: str, source: str) -> tuple[Document, list[RawClause]]:
-    """The document's metadata and its clauses as spans of `text`, in reading order.
+def read_structure(text: str, source: str, blocks: tuple[Block, ...] = ()) -> tuple[Document, list[RawClause]]:
+    """The document's metadata and its clauses as spans of `text`, in reading order; each row of a task
+    table is a clause. `blocks` are the tables a structured file gave (text files: recognised here).
 
     Raises ValueError for text without a single non-blank line (loaders reject those first).
     """
@@ -60,7 +72,7 @@ def read_structure(text: str, source: str) -> tuple[Document, list[RawClause]]:
     if not lines:
         raise ValueError(f"{source}: empty document")
     flattened = _is_flattened(text, lines)
-    lines = _unflatten(text, lines) if flattened else _cut_after_attributions(lines)
+    lines = _unflatten(text, lines) if flattened else _cut_after_attributions(_with_tables(lines, blocks))
     title, used = meta.title_from_lines([ln.text for ln in lines[:2]])
     document, body = _read_header(doc_id, title, source, text, lines, used)
     return document, _tree(_units(body))
@@ -123,10 +135,52 @@ def _unflatten(text: str, lines: list[Line]) -> list[Line]:
     return out
 
 
-def _cut_after_attributions(lines: list[Line]) -> list[Line]:
+def _with_tables(lines: list[Line], blocks: tuple[Block, ...]) -> list[Line | TableItem]:
+    """The lines with each task table replaced by one TableItem: the tables of `blocks`, else tables
+    recognised in text written one cell per line."""
+    tables: list[TableItem] = []
+    for block in blocks:
+        if block.kind != "table" or len(block.rows) < 2:
+            continue
+        columns = header_columns(list(block.rows[0].cells))
+        if columns:
+            rows = task_rows(columns, [(list(r.cells), r.span) for r in block.rows[1:]])
+            tables.append(TableItem(block.span[0], block.span[1], rows))
+    if not blocks:
+        texts = [ln.text for ln in lines]
+        starts, ends = [ln.start for ln in lines], [ln.end for ln in lines]
+        i = 0
+        while i < len(lines):
+            found = text_table(texts, i) if find_header(texts, i) else None
+            if found is None:
+                i += 1
+                continue
+            rows = task_rows(list(found.columns), text_rows(found, starts, ends))
+            tables.append(TableItem(starts[found.start], ends[found.end - 1], rows))
+            i = found.end
+    if not tables:
+        return list(lines)
+    out: list[Line | TableItem] = []
+    pending = sorted(tables, key=lambda t: t.start)
+    for line in lines:
+        while pending and pending[0].end <= line.start:
+            out.append(pending.pop(0))
+        if pending and pending[0].start <= line.start < pending[0].end:
+            if not out or out[-1] is not pending[0]:
+                out.append(pending[0])
+            continue
+        out.append(line)
+    out.extend(t for t in pending if not out or out[-1] is not t)
+    return out
+
+
+def _cut_after_attributions(lines: list[Line | TableItem]) -> list[Line | TableItem]:
     """"…。（A指导）以铅酸蓄电池…（B指导）": an attribution closes a task, so text after it starts another."""
     out = []
     for line in lines:
+        if isinstance(line, TableItem):
+            out.append(line)
+            continue
         prev = 0
         for cut in _attribution_cuts(line.text):
             if len(line.text) - cut >= 10:
@@ -198,6 +252,10 @@ def _read_header(doc_id: str, title: str, source: str, text: str, lines: list[Li
     expect_inner_title = skip_next = False
     for i in range(used, len(lines)):
         ln = lines[i]
+        if isinstance(ln, TableItem):
+            body.append(ln)
+            header_zone = expect_inner_title = False
+            continue
         s = ln.text
         nxt = lines[i + 1].text if i + 1 < len(lines) else ""
         if header_zone and (len(s) >= 40 or match_label(s)):
@@ -287,6 +345,10 @@ def _units(body: list[Line | str]) -> list[Unit]:
         if isinstance(item, str):
             root_next = True
             current = None
+            continue
+        if isinstance(item, TableItem):
+            units.append(Unit("table", [item]))
+            root_next, current = False, None
             continue
         label = match_label(item.text)
         if root_next:
@@ -387,14 +449,15 @@ def _tree(units: list[Unit]) -> list[RawClause]:
     def path() -> tuple[str, ...]:
         return tuple(f.heading for f in stack if f.heading)
 
-    def emit(lines: list[Line], label: str | None, component: str, tail: str | None = None) -> None:
+    def emit(lines: list[Line], label: str | None, component: str, tail: str | None = None, **row) -> None:
         ids = "/".join([f.component for f in stack] + [component]).strip("/")
         base, k = ids, 2
         while ids in used_ids:
             ids, k = f"{base}~{k}", k + 1
         used_ids.add(ids)
-        out.append(RawClause(label=label, path_id=ids, section_path=path(),
-                             start=lines[0].start, end=lines[-1].end, shared_tail=tail))
+        section = path() + row.pop("section", ())
+        out.append(RawClause(label=label, path_id=ids, section_path=section,
+                             start=lines[0].start, end=lines[-1].end, shared_tail=tail, **row))
 
     def emit_paragraph(lines: list[Line], label: str | None, component: str) -> None:
         pieces = _ordinal_pieces(lines[0]) if (label is None or label.startswith("一是")) else None
@@ -409,6 +472,13 @@ def _tree(units: list[Unit]) -> list[RawClause]:
 
     units = list(units)
     for i, unit in enumerate(units):
+        if unit.kind == "table":            # one clause per task row, under the table's section rows
+            counters = parent().counters
+            counters["t"] = counters.get("t", 0) + 1
+            for row in unit.lines[0].rows:
+                emit([Line(row.span[0], row.span[1], "")], row.label, f"t{counters['t']}r{row.number}",
+                     section=row.section, cells=row.cells, row=row.number)
+            continue
         if unit.kind == "root":
             stack.clear()
             push("root", _heading_text(unit.lines[0].text), "a")

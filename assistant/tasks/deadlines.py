@@ -200,3 +200,29 @@ def find_deadlines(text: str, year: int | None, issued: str | None = None) -> li
             taken.append((m.start(), m.end(), Deadline(text=phrase, normalized=_checked(normalize, m, year, issued))))
     ordered = [d for _, _, d in sorted(taken, key=lambda t: t[0])]
     return list(dict.fromkeys(ordered))      # the same phrase twice in a clause is one deadline
+
+
+# Time-column phrases of task tables with no date in them: ongoing work, kept as such, or this year.
+_ONGOING = re.compile(r"长期坚持|长期推进|长期|持续推进|持续开展|持续|常态化推进|常态化|常态推进|全年推进|全年|按年度推进|逐年推进")
+_THIS_YEAR = re.compile(r"(?:年内|年底前|年底|本年度内?)(?:完成|推进)?")
+_QUARTER_DONE = re.compile(r"(?:第)?([一二三四1-4])季度(?:完成|内|前)?")
+
+
+def table_deadline(text: str, year: int | None, issued: str | None = None) -> list[Deadline]:
+    """The deadlines of a table's time cell: dated phrases as in prose ("2023年6月底前"), else the cell as
+    written with a normalized form where one follows: 年内完成 -> the plan year's last day, 一季度完成 ->
+    the quarter's last day, 持续推进 / 长期坚持 / 全年推进 -> "ongoing" (no date, kept as such)."""
+    found = find_deadlines(text, year, issued)
+    if found:
+        return found
+    cell = text.strip().rstrip("。；")
+    if not cell:
+        return []
+    quarter = _QUARTER_DONE.fullmatch(cell)
+    if quarter and year:
+        return [Deadline(cell, _last_day(year, _num(quarter.group(1)) * 3))]
+    if _THIS_YEAR.fullmatch(cell):
+        return [Deadline(cell, f"{year:04d}-12-31" if year else None)]
+    if _ONGOING.fullmatch(cell):
+        return [Deadline(cell, "ongoing")]
+    return [Deadline(cell, None)]

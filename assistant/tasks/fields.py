@@ -7,8 +7,10 @@ each later "（A、B负责）" the lead and the others participants.
 from __future__ import annotations
 
 from ..documents.attribution import attribution_groups
-from ..models import Agency, Clause, Document, Origin, RawClause, Task
-from .deadlines import find_deadlines
+from ..documents.tables import ROLE_FIELDS, column_field
+from ..models import Agency, Clause, Deadline, Document, Origin, RawClause, Task
+from .agencies import split_agencies
+from .deadlines import find_deadlines, table_deadline
 from .roles import Roles, roles_from_attribution, roles_from_prose
 from .targets import find_targets
 
@@ -29,6 +31,34 @@ def clause_roles(text: str, shared_tail: str | None = None) -> Roles:
     return roles
 
 
+def row_fields(document: Document, cells: tuple[tuple[str, str], ...]) -> tuple[Roles, list[Deadline], list[str]]:
+    """A task-table row's fields, each from the column that states it: agencies from the role columns
+    (牵头单位 -> lead, 配合单位 -> participants, 责任单位/单位 -> responsible, 实施部门, 指导部门), deadlines
+    from the time column (as written, normalized where possible: 全年推进, 持续推进, 2023年6月底前), per-year
+    values from year columns, targets from the text."""
+    roles, deadlines, targets, text_deadlines = Roles(), [], [], []
+    for name, value in cells:
+        if not value:
+            continue
+        kind = column_field(name)
+        if kind in ROLE_FIELDS:
+            roles.add(kind, split_agencies(value)[0])
+        elif kind == "deadline":
+            deadlines.extend(table_deadline(value, document.year, document.date))
+        elif kind == "year":
+            year = name[:4]
+            if value.strip() in ("√", "✓", "✔", "●", "☑"):
+                deadlines.append(Deadline(text=f"{year}年", normalized=f"{year}-12-31"))
+            else:
+                targets.append(f"{year}年：{value}")
+        elif kind == "text":
+            targets.extend(t for t in find_targets(value) if t not in targets)
+            text_deadlines.extend(find_deadlines(value, document.year, document.date))
+    if not deadlines:
+        deadlines = text_deadlines
+    return roles, list(dict.fromkeys(deadlines)), targets
+
+
 def build_clauses(document: Document, text: str, raw: list[RawClause]) -> tuple[list[Clause], list[Task]]:
     """Each clause with its fields, and the tasks the clauses state (one per clause that has a field)."""
     later_responsible: list[Agency] = []
@@ -36,6 +66,17 @@ def build_clauses(document: Document, text: str, raw: list[RawClause]) -> tuple[
     clauses, tasks = [], []
     for rc in raw:
         body = text[rc.start:rc.end]
+        if rc.cells:
+            roles, deadlines, targets = row_fields(document, rc.cells)
+            clause = Clause(clause_id=f"{document.doc_id}:{rc.path_id}", doc_id=document.doc_id, label=rc.label,
+                            section_path=rc.section_path, text=body, span=(rc.start, rc.end),
+                            lead_agencies=tuple(roles.lead), participants=tuple(roles.participants),
+                            responsible=tuple(roles.responsible), implementers=tuple(roles.implementers),
+                            guiding=tuple(roles.guiding), deadlines=tuple(deadlines), targets=tuple(targets),
+                            row=rc.row)
+            clauses.append(clause)
+            tasks.append(task_of_clause(clause, Origin.TABLE))
+            continue
         roles = clause_roles(body, rc.shared_tail)
         has_attribution = bool(attribution_groups(body)) or bool(rc.shared_tail)
         first_listed_leads |= roles.first_listed_leads
@@ -71,4 +112,5 @@ def task_of_clause(clause: Clause, origin: Origin) -> Task:
     return Task(task_id=clause.clause_id, doc_id=clause.doc_id, clause_id=clause.clause_id,
                 section_path=clause.section_path, label=clause.label, text=clause.text,
                 lead_agencies=clause.lead_agencies, participants=clause.participants, responsible=clause.responsible,
-                deadlines=clause.deadlines, targets=clause.targets, origin=origin, span=clause.span)
+                implementers=clause.implementers, guiding=clause.guiding, deadlines=clause.deadlines,
+                targets=clause.targets, origin=origin, span=clause.span, row=clause.row)

@@ -24,6 +24,8 @@ class Roles:
     lead: list[Agency] = field(default_factory=list)
     participants: list[Agency] = field(default_factory=list)
     responsible: list[Agency] = field(default_factory=list)
+    implementers: list[Agency] = field(default_factory=list)        # 实施部门 / 实施主体
+    guiding: list[Agency] = field(default_factory=list)             # 指导部门
     later_responsible: list[Agency] = field(default_factory=list)   # "以下均需…落实": applies from here on
     first_listed_leads: bool = False                                  # "列第一位者为牵头单位，下同"
 
@@ -34,7 +36,7 @@ class Roles:
                 target.append(agency)
 
     def empty(self) -> bool:
-        return not (self.lead or self.participants or self.responsible)
+        return not (self.lead or self.participants or self.responsible or self.implementers or self.guiding)
 
 
 def roles_from_attribution(inner: str) -> Roles:
