@@ -15,7 +15,8 @@ PROVINCES = ("北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉
 # ---------------------------------------------------------------- roles
 
 # A parenthesis holding one of these may be an attribution: "（A牵头，B参与）", "（责任单位：A）".
-ROLE_WORDS = ("牵头", "参与", "配合", "负责", "落实", "指导", "责任单位", "责任部门", "协办", "主办")
+ROLE_WORDS = ("牵头", "参与", "配合", "负责", "落实", "指导", "责任单位", "责任部门", "协办", "主办", "实施部门", "实施主体",
+              "实施单位", "完成时限", "时间节点")
 
 # "key：agencies" in an attribution; 适用范围 is a scope, not a role (None).
 KEYED_ROLES: dict[str, str | None] = {
@@ -23,14 +24,17 @@ KEYED_ROLES: dict[str, str | None] = {
     "责任单位": "responsible", "责任部门": "responsible", "负责部门": "responsible", "负责单位": "responsible",
     "落实单位": "responsible",
     "参与单位": "participants", "参与部门": "participants", "配合单位": "participants", "配合部门": "participants",
-    "协办单位": "participants",
+    "协办单位": "participants", "参与部门和单位": "participants", "配合部门和单位": "participants",
+    "实施部门": "implementers", "实施主体": "implementers", "实施单位": "implementers",
+    "指导部门": "guiding", "指导单位": "guiding",
     "适用范围": None,
 }
 
 # "agencies + verb" in an attribution; longer verbs first so 牵头负责 is not read as 负责.
 # 指导 counts as leading (see README, known limits).
 VERB_ROLES: dict[str, str] = {
-    "牵头负责": "lead", "牵头": "lead", "参与配合": "participants", "配合参与": "participants",
+    "牵头负责": "lead", "牵头实施": "lead", "牵头": "lead", "参与配合": "participants", "配合参与": "participants",
+    "配合实施": "participants", "参与实施": "participants", "协助": "participants", "负责实施": "responsible",
     "参与": "participants", "配合": "participants", "协办": "participants", "负责落实": "responsible",
     "负责": "responsible", "落实": "responsible", "指导": "lead",
 }
@@ -41,8 +45,8 @@ RULE_WORDS = ("按职责分工", "按照职责分工", "按职责", "按照职�
 # Labelled forms, in parentheses or on their own line: "（牵头单位：A；配合单位：B；完成时限：…）".
 # Keys that name a time rather than agencies: the value is a deadline.
 TIME_KEYS = ("完成时限", "完成时间", "时间节点", "时间要求", "时间安排", "时间进度", "时限要求", "完成期限", "时限")
-# Every label word a labelled line may use, longest first when built into a pattern.
-LABEL_KEYS = (*KEYED_ROLES, "实施部门", "实施主体", "实施单位", "指导部门", "指导单位", "参与部门和单位", *TIME_KEYS)
+# Every label word a labelled line may use.
+LABEL_KEYS = (*(k for k, role in KEYED_ROLES.items() if role), *TIME_KEYS)
 
 # ---------------------------------------------------------------- tables
 
