@@ -73,9 +73,27 @@ def read_structure(text: str, source: str, blocks: tuple[Block, ...] = ()) -> tu
         raise ValueError(f"{source}: empty document")
     flattened = _is_flattened(text, lines)
     lines = _unflatten(text, lines) if flattened else _cut_after_attributions(_with_tables(lines, blocks))
-    title, used = meta.title_from_lines([ln.text for ln in lines[:2]])
+    title, used = _title(lines)
     document, body = _read_header(doc_id, title, source, text, lines, used)
-    return document, _tree(_units(body))
+    raw = _tree(_units(body))
+    if not raw:             # never refuse readable text for lacking structure: it is one clause
+        raw = [RawClause(label=None, path_id="para1", section_path=(), start=lines[0].start, end=lines[-1].end)]
+    return document, raw
+
+
+def _title(lines: list[Line | TableItem]) -> tuple[str, int]:
+    """The title and how many lines it used. A first line that is a whole notice ("…的通知各区人民政府：
+    为做好…。") gives its title part and stays body text; one with no title gives its first words."""
+    first = lines[0]
+    if isinstance(first, Line) and (len(first.text) > 80 or "。" in first.text[:-1]):
+        cut = meta.split_flat_title(first.text)
+        if 6 <= cut < len(first.text) and cut <= 80 and first.text[cut] not in "，。；、：,;:" \
+                and not re.search(r"[，。；！？]", first.text[:cut]):
+            lines[0] = Line(first.start + cut, first.end, first.text[cut:])
+            return first.text[:cut], 0
+        head = re.match(r"[^。；！？，：]{2,40}", first.text)
+        return (head.group(0) if head else first.text[:40]), 0
+    return meta.title_from_lines([ln.text for ln in lines[:2]])
 
 
 # ---------------------------------------------------------------- lines
@@ -338,6 +356,9 @@ def _has_notice(lines: list[Line]) -> bool:
 def _units(body: list[Line | str]) -> list[Unit]:
     labels = [match_label(b.text) for b in body if isinstance(b, Line)]
     bare_mode = not any(lb and lb.style in ("cn", "chapter", "part", "article") for lb in labels)
+    if not any(labels):         # no numbering at all: a long paragraph is cut into runs of whole sentences
+        body = [Line(b.start + s, b.start + e, b.text[s:e]) if isinstance(b, Line) else b
+                for b in body for s, e in (_sentence_groups(b.text) if isinstance(b, Line) else [(0, 0)])]
     units: list[Unit] = []
     current: Unit | None = None
     root_next = False
