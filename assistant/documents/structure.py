@@ -362,16 +362,18 @@ def _units(body: list[Line | str]) -> list[Unit]:
     units: list[Unit] = []
     current: Unit | None = None
     root_next = False
+    last: dict[str, int] = {}        # the last number of each style that counts in sequence
     for item in body:
         if isinstance(item, str):
             root_next = True
             current = None
+            last.clear()
             continue
         if isinstance(item, TableItem):
             units.append(Unit("table", [item]))
             root_next, current = False, None
             continue
-        label = match_label(item.text)
+        label = _in_sequence(match_label(item.text), last)
         if root_next:
             units.append(Unit("root", [item]))
             root_next, current = False, None
@@ -400,6 +402,24 @@ def _units(body: list[Line | str]) -> list[Unit]:
         units.append(current)
     _bare_levels(units)
     return units
+
+
+def _in_sequence(label: Label | None, last: dict[str, int]) -> Label | None:
+    """The label, or None when it breaks its sequence and so is body text: "一、二级保护区…" inside
+    section 一, "二、三季度为汛期…" inside section 二, "第三条规定的…" inside 第四条."""
+    if label is None:
+        return None
+    if label.style in ("part", "chapter", "section"):
+        last.pop("cn", None)            # 一、 may start again in each chapter
+        last[label.style] = label.number
+        return label
+    if label.style not in ("cn", "article"):
+        return label
+    previous = last.get(label.style)
+    if previous is not None and label.number <= previous:
+        return None
+    last[label.style] = label.number
+    return label
 
 
 _DEPTH = {"part": 0, "chapter": 1, "section": 2, "article": 3, "cn": 4, "paren_cn": 5, "arabic": 6,

@@ -96,9 +96,10 @@ def _yearly_end(m, year, issued):
     return "R/P1Y/--12-31"
 
 
-@_rule(r"每半年|每季度|每月|每周|每年度")
+@_rule(r"每半年|每季度|每月|每周|每年度|每年(?!的|中|都)")
 def _recurring(m, year, issued):
-    return {"每半年": "R/P6M", "每季度": "R/P3M", "每月": "R/P1M", "每周": "R/P1W", "每年度": "R/P1Y"}[m.group(0)]
+    return {"每半年": "R/P6M", "每季度": "R/P3M", "每月": "R/P1M", "每周": "R/P1W", "每年度": "R/P1Y",
+            "每年": "R/P1Y"}[m.group(0)]
 
 
 @_rule(r"(\d{4})年(\d{1,2})月(\d{1,2})日(?:前|之前|以前)")
