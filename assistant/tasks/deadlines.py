@@ -48,6 +48,26 @@ def _rule(pattern: str):
     return register
 
 
+@_rule(r"(?:(\d{4})年)?(\d{1,2})\s*[-—–~～至到]+\s*(\d{1,2})月(?:底|末)?(?:前)?")
+def _month_range(m, year, issued):
+    """"3-4月", "10—11月", "2024年5-7月": the months, ending on the last day of the second."""
+    y = int(m.group(1)) if m.group(1) else year
+    first, second = int(m.group(2)), int(m.group(3))
+    if not y or not 1 <= first <= second <= 12:
+        return None
+    return f"{y:04d}-{first:02d}-01/{_last_day(y, second)}"
+
+
+@_rule(r"(?:雨季|汛期|春耕|秋收|夏收|供暖季|采暖季|冬季|春节|国庆)(?:来临)?(?:前|之前|以前)")
+def _season(m, year, issued):
+    return None             # an event of the year: kept as written, no date can be derived
+
+
+@_rule(r"(?:(?<=[，。；：:（(\s])|^)(?:长期坚持|持续推进|长期推进|常态化推进)(?=[。；，）)]|$)")
+def _ongoing(m, year, issued):
+    return "ongoing"
+
+
 @_rule(r"(\d{4})年(\d{1,2})月(\d{1,2})日至(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
 def _interval(m, year, issued):
     y1, m1, d1, y2, m2, d2 = m.groups()
@@ -66,7 +86,7 @@ def _yearly_day(m, year, issued):
     return f"R/P1Y/--{int(m.group(1)):02d}-{int(m.group(2)):02d}"
 
 
-@_rule(rf"每季度(?:结束后|末后)({N})(日|天|个工作日|工作日)内")
+@_rule(rf"每?季度(?:结束后|末后)\s*({N})\s*(日|天|个工作日|工作日)内")
 def _quarter_after(m, year, issued):
     return f"R/P3M/end+{_duration(m.group(1), m.group(2))}"
 
@@ -115,6 +135,12 @@ def _month_end(m, year, issued):
 @_rule(r"(\d{4})年(\d{1,2})月(?:前|之前|以前)")
 def _before_month_with_year(m, year, issued):
     return _before_month(int(m.group(1)), int(m.group(2)))
+
+
+@_rule(r"(?:于|在|到|至)?(\d{4})年(\d{1,2})月(?![\d底末前份])(?:完成|前|之前)?")
+def _month_node(m, year, issued):
+    """A bare month as a time node: "2024年9月" -> the month's last day."""
+    return _last_day(int(m.group(1)), int(m.group(2)))
 
 
 @_rule(r"(\d{4})年(?:底|末|年底)(?:前|之前|以前)?")
