@@ -181,23 +181,124 @@ def _docx_cell_text(cell, depth: int) -> str:
     return "".join(p.strip() for p in parts if p.strip())
 
 
-def _read_pdf(name: str, data: bytes) -> str:
-    from pdfminer.high_level import extract_text
+def _read_pdf(name: str, data: bytes) -> _Writer:
+    """pdfplumber: ruled tables as tables, and the text around them with visual line breaks joined
+    (a line continues on the next one unless the next is indented, starts a numbered item after a
+    sentence end, or the line is short and ends a sentence), running headers, footers and page
+    numbers dropped."""
+    import pdfplumber
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
     from pdfminer.pdfparser import PDFSyntaxError
     from pdfminer.psparser import PSException
+    from pdfplumber.utils.exceptions import PdfminerException
 
+    items: list[tuple[str, object]] = []       # ("line", dict) | ("table", rows) in reading order
     try:
-        text = extract_text(io.BytesIO(data))
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            pages = [_pdf_page(page) for page in pdf.pages]
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise LoadError(name, "encrypted PDF; remove the password and try again") from exc
-    except (PDFSyntaxError, PSException, ValueError, TypeError, KeyError) as exc:
+    except (PdfminerException, PDFSyntaxError, PSException, ValueError, TypeError, KeyError) as exc:
+        inner = [exc, *exc.args, exc.__cause__, exc.__context__]
+        if any(isinstance(e, (PDFPasswordIncorrect, PDFEncryptionError)) for e in inner):
+            raise LoadError(name, "encrypted PDF; remove the password and try again") from exc
         raise LoadError(name, f"not a readable PDF ({type(exc).__name__}: {exc})") from exc
-    if not text.strip():
+    furniture = _running_lines(pages)
+    for page in pages:
+        items.extend(item for item in page if not (item[0] == "line" and item[1]["key"] in furniture))
+    if not any(kind == "line" and item["text"].strip() for kind, item in items) and \
+            not any(kind == "table" for kind, _ in items):
         raise LoadError(name, "PDF has no text layer (a scanned image?); run OCR first")
-    # pdfminer ends every visual line with \n and paragraphs with a blank line: keep paragraphs whole.
-    paragraphs = re.split(r"\n\s*\n", text.replace("\x0c", "\n\n"))
-    return "\n".join(p.replace("\n", "") for p in paragraphs)
+    lines = [item for kind, item in items if kind == "line"]
+    left = min((round(ln["x0"]) for ln in lines), default=0)
+    right = max((ln["x1"] for ln in lines), default=0)
+    out, paragraph, previous, table = _Writer(), "", None, None
+    for kind, item in items:
+        if kind == "table":
+            if paragraph:
+                out.paragraph(paragraph)
+                paragraph, previous = "", None
+            table = _continue_table(table, item, out)
+            continue
+        if table is not None:
+            out.table(table)
+            table = None
+        if previous is not None and _continues(previous, item, left, right):
+            paragraph += item["text"]
+        else:
+            if paragraph:
+                out.paragraph(paragraph)
+            paragraph = item["text"]
+        previous = item
+    if table is not None:
+        out.table(table)
+    if paragraph:
+        out.paragraph(paragraph)
+    return out
+
+
+def _pdf_page(page) -> list[tuple[str, object]]:
+    """A page's text lines and ruled tables, top to bottom; lines inside a table are the table's."""
+    tables = [t for t in page.find_tables() if len(t.rows) >= 2]
+    boxes = [t.bbox for t in tables]
+    entries: list[tuple[float, tuple[str, object]]] = []
+    for line in page.extract_text_lines(return_chars=False):
+        inside = any(x0 - 1 <= line["x0"] and line["x1"] <= x1 + 1 and top - 1 <= line["top"] and
+                     line["bottom"] <= bottom + 1 for x0, top, x1, bottom in boxes)
+        if inside or not line["text"].strip():
+            continue
+        text = line["text"].strip()
+        band = line["top"] < page.height * 0.08 or line["bottom"] > page.height * 0.92
+        key = re.sub(r"\d+", "#", text) if band else None
+        entries.append((line["top"], ("line", {"text": text, "x0": line["x0"], "x1": line["x1"], "key": key})))
+    for table, (x0, top, x1, bottom) in zip(tables, boxes):
+        rows, above = [], []
+        for raw in table.extract():
+            cells = ["".join((c or "").split()) if c is not None else None for c in raw]
+            lead = next((i for i, c in enumerate(cells) if c), len(cells))
+            # a None before the row's first cell is merged from the row above; after it, from the left
+            row = [above[i] if c is None and i < lead and i < len(above) else (c or "") for i, c in enumerate(cells)]
+            rows.append(row)
+            above = row
+        entries.append((top, ("table", rows)))
+    return [entry for _, entry in sorted(entries, key=lambda e: e[0])]
+
+
+def _running_lines(pages: list[list[tuple[str, object]]]) -> set[str]:
+    """Keys of header and footer lines: page numbers, and a line repeated at the top or bottom of most pages."""
+    counts: dict[str, int] = {}
+    for page in pages:
+        for key in {item["key"] for kind, item in page if kind == "line" and item["key"]}:
+            counts[key] = counts.get(key, 0) + 1
+    page_number = re.compile(r"[-—－\s]*#[-—－\s]*|第#页(?:共#页)?|#/#|- # -")
+    return {k for k, n in counts.items() if page_number.fullmatch(k) or (len(pages) >= 3 and n * 2 >= len(pages))}
+
+
+def _continues(previous: dict, line: dict, left: float, right: float) -> bool:
+    """Whether `line` continues the paragraph `previous` ended a visual line of."""
+    width = max(1.0, right - left)
+    indented = line["x0"] > left + width * 0.02
+    ends_sentence = previous["text"].endswith(("。", "！", "？", "；", "：", ":"))
+    short = previous["x1"] < right - width * 0.08
+    centred = previous["x0"] > left + width * 0.05 and short and not ends_sentence and len(previous["text"]) <= 40
+    if indented or centred:
+        return False
+    if ends_sentence and (short or _LABEL_START.match(line["text"])):
+        return False
+    return True
+
+
+_LABEL_START = re.compile(r"[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|\d+[.．、]|第[一二三四五六七八九十百]+[章节条]")
+
+
+def _continue_table(table: list[list[str]] | None, rows: list[list[str]], out: _Writer) -> list[list[str]]:
+    """A table broken by a page: the rows of the next page's part join it (a repeated header is kept, and
+    skipped later as a header)."""
+    if table is not None and rows and len(rows[0]) == len(table[0]):
+        return table + rows
+    if table is not None:
+        out.table(table)
+    return rows
 
 
 _HTML_DROP = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "template")

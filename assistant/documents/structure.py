@@ -297,9 +297,18 @@ def _read_header(doc_id: str, title: str, source: str, text: str, lines: list[Li
             continue
         if meta.is_addressee(s) or meta.PUBLISH_NOTE.match(s):
             continue
-        if re.match(r"^附件[：:]", s):
-            continue                      # the list of attachments under a notice
-        if re.fullmatch(r"附件\s*[0-9一二三四五六七八九十]*", s):
+        attached = re.match(r"^附[件表]\s*[0-9一二三四五六七八九十]*[：:]\s*(.*)$", s)
+        if attached:
+            title_on_line = attached.group(1)
+            if not title_on_line or re.match(r"[1１一][.．、]", title_on_line) or re.match(r"[2２二][.．、]", nxt) \
+                    or SENTENCE_PUNCT.search(title_on_line):
+                continue                  # the list of attachments under a notice
+            body.append("attachment")     # "附件：标题" on one line starts the attachment
+            body.append("inner_title")
+            body.append(Line(ln.start + attached.start(1), ln.end, title_on_line))
+            expect_inner_title = False
+            continue
+        if re.fullmatch(r"附[件表]\s*[0-9一二三四五六七八九十]*", s):
             body.append("attachment")
             expect_inner_title = True
             continue

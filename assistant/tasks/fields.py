@@ -41,7 +41,8 @@ def clause_roles(text: str, shared_tail: str | None = None) -> Roles:
     if roles.empty() and not inners:
         body = text[match_label(text).end:] if match_label(text) else text
         head = AGENCY_HEAD.match(body)
-        addressee = head and head.group(1).startswith("各") and re.search(r"通知如下|现将|现就|如下|印发给你们", body)
+        addressee = head and (head.group(1).startswith("各") and re.search(r"通知如下|现将|现就|如下|印发给你们", body)
+                              or not body[head.end():].strip())
         if head and looks_like_agencies(head.group(1)) and not addressee:
             roles.add("responsible", split_agencies(head.group(1))[0])
             return roles
