@@ -306,22 +306,106 @@ _HTML_BLOCKS = ("p", "div", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5"
                 "article", "table", "br", "blockquote", "pre", "dd", "dt", "title")
 
 
-def _read_html(name: str, data: bytes) -> str:
+def _read_html(name: str, data: bytes) -> _Writer:
+    """The body's text, a block element per line, and each outermost <table> as a table (rowspan and
+    colspan resolved, a table nested in a cell kept as that cell's text)."""
     from bs4 import BeautifulSoup
 
     declared = re.search(rb"charset=[\"']?([A-Za-z0-9_-]+)", data[:4096])
     markup = decode_strict(name, data, declared.group(1).decode("ascii") if declared else None)
     soup = BeautifulSoup(markup, "html.parser")
-    for tag in soup.find_all(_HTML_DROP):
-        tag.decompose()
     root = soup.body or soup
-    for tag in root.find_all(_HTML_BLOCKS):
-        tag.insert_after("\n")
-    title = soup.title.get_text(strip=True) if soup.title else ""
-    body = root.get_text()
+    tables: list[list[list[str]]] = []
+    title = soup.title.get_text(strip=True) if soup.title and soup.title.string else ""
+    body = _tidy(_html_text(root, tables))
     if title and title not in body[: len(title) + 200]:
         body = title + "\n" + body
-    return body
+    out = _Writer()
+    for line in body.split("\n"):
+        mark = re.fullmatch(rf"\s*{_TABLE_MARK}(\d+)\s*", line)
+        if mark:
+            out.table(tables[int(mark.group(1))])
+        elif line.strip():
+            out.paragraph(line.strip())
+    return out
+
+
+_TABLE_MARK = "\ue000TABLE"        # a private-use character: never in a document's own text
+
+
+def _html_text(root, tables: list) -> str:
+    """Text with a line break after each block element, each outermost table replaced by a mark (its
+    rows go to `tables`). One pass over the tree with an explicit stack: linear in the markup however
+    deep it nests (bs4's own insert_after is quadratic in the depth)."""
+    from bs4 import NavigableString
+    from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
+
+    parts: list[str] = []
+    stack: list[tuple[object, bool]] = [(root, False)]
+    while stack:
+        node, closing = stack.pop()
+        if closing:
+            parts.append("\n")
+            continue
+        if isinstance(node, NavigableString):
+            if not isinstance(node, (Comment, Declaration, Doctype, ProcessingInstruction)):
+                parts.append(str(node))
+            continue
+        if node.name in _HTML_DROP:
+            continue
+        if node.name == "table":
+            tables.append(_html_rows(node))
+            parts.append(f"\n{_TABLE_MARK}{len(tables) - 1}\n")
+            continue
+        if node.name in _HTML_BLOCKS:
+            stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node.contents))
+    return "".join(parts)
+
+
+def _html_rows(table) -> list[list[str]]:
+    """The table's grid: a cell spanning rows is repeated in each, one spanning columns is kept once."""
+    rows: list[list[str]] = []
+    pending: dict[int, tuple[str, int]] = {}        # column -> (text, rows still to fill)
+    for tr in table.find_all("tr"):
+        if tr.find_parent("table") is not table:
+            continue
+        row: list[str] = []
+        cells = [c for c in tr.find_all(["td", "th"]) if c.find_parent("table") is table]
+        column = 0
+        for cell in cells:
+            while column in pending:
+                text, left = pending[column]
+                row.append(text)
+                pending[column] = (text, left - 1)
+                if left - 1 <= 0:
+                    del pending[column]
+                column += 1
+            text = " ".join(cell.get_text(" ").split())
+            span = _int(cell.get("colspan"), 1, 50)
+            down = _int(cell.get("rowspan"), 1, 1000)
+            for k in range(span):
+                row.append(text if k == 0 else "")
+                if down > 1:
+                    pending[column + k] = (text if k == 0 else "", down - 1)
+            column += span
+        while column in pending:
+            text, left = pending[column]
+            row.append(text)
+            pending[column] = (text, left - 1)
+            if left - 1 <= 0:
+                del pending[column]
+            column += 1
+        rows.append(row)
+    width = max((len(r) for r in rows), default=0)
+    return [r + [""] * (width - len(r)) for r in rows]
+
+
+def _int(value, default: int, limit: int) -> int:
+    try:
+        return max(1, min(limit, int(str(value).strip())))
+    except (TypeError, ValueError):
+        return default
 
 
 def _tidy(text: str) -> str:

@@ -81,10 +81,26 @@ def read_structure(text: str, source: str, blocks: tuple[Block, ...] = ()) -> tu
     return document, raw
 
 
+_NUMBER_TAIL = re.compile(r"[A-Za-z\u4e00-\u9fff]{1,12}[〔\[［(（]\d{4}[〕\]］)）]\d+号")
+
+
+def _number_after_title(text: str) -> int | None:
+    """Where a 文号 run onto the end of the title starts, if one is."""
+    for m in reversed(list(meta.TITLE_SUFFIX.finditer(text))):
+        if m.end() >= 6 and _NUMBER_TAIL.fullmatch(text[m.end():]):
+            return m.end()
+    return None
+
+
 def _title(lines: list[Line | TableItem]) -> tuple[str, int]:
     """The title and how many lines it used. A first line that is a whole notice ("…的通知各区人民政府：
     为做好…。") gives its title part and stays body text; one with no title gives its first words."""
     first = lines[0]
+    cut = _number_after_title(first.text) if isinstance(first, Line) else None
+    if cut:                 # "…的通知X政办发〔2020〕12号": the title and its 文号 on one line
+        lines[0:1] = [Line(first.start, first.start + cut, first.text[:cut]),
+                      Line(first.start + cut, first.end, first.text[cut:])]
+        return first.text[:cut], 1
     if isinstance(first, Line) and (len(first.text) > 80 or "。" in first.text[:-1]):
         cut = meta.split_flat_title(first.text)
         if 6 <= cut < len(first.text) and cut <= 80 and first.text[cut] not in "，。；、：,;:" \
