@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ..models import Block, Document, RawClause
 from . import metadata as meta
-from .attribution import attribution_groups
+from .attribution import LABELLED, attribution_groups
 from .numbering import HEADING_STYLES, INLINE_MARKER, ORDINAL_MARKER, Label, cn_to_int, match_label
 from .tables import ResolvedRow, find_header, header_columns, task_rows, text_rows, text_table
 
@@ -577,7 +577,7 @@ def _tree(units: list[Unit]) -> list[RawClause]:
             units.insert(i + 1, Unit("para_run", unit.lines[1:]))
             unit.lines = unit.lines[:1]
         heading_lines, rest = _heading_split(unit)
-        long_paragraphs = sum(1 for ln in rest if len(ln.text) >= 60)
+        long_paragraphs = sum(1 for ln in rest if len(ln.text) >= 60 and not _only_attribution(ln.text))
         if heading_lines and (has_children or long_paragraphs >= 2) and label.style != "article":
             frame = push(label.style, _heading_text("".join(ln.text for ln in heading_lines)), code, label.number)
             for ln in rest:
@@ -650,6 +650,13 @@ def _ordinal_pieces(line: Line) -> list[tuple[int, str, Line]] | None:
         stripped = segment.rstrip()
         pieces.append((k + 1, found[k][2], Line(line.start + a, line.start + a + len(stripped), stripped)))
     return pieces
+
+
+def _only_attribution(text: str) -> bool:
+    """A line that is just a task's attribution or labelled roles ("（责任单位：…）", "牵头单位：…")."""
+    groups = attribution_groups(text)
+    return bool(groups and groups[0][0] == 0 and text[groups[-1][1]:].strip("。；. ") == "") or \
+        bool(LABELLED.match(text))
 
 
 def _trailing_attribution(lines: list[Line]) -> str | None:

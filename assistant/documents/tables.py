@@ -34,6 +34,9 @@ _NUMBER_CELL = re.compile(r"[≥≤<>＞＜约]?\s*\d+(?:\.\d+)?\s*(?:%|％)?[\u
 _PLACE = re.compile(r"[\u4e00-\u9fff]{1,5}(?:区|县|市|镇|乡|州|旗)")
 _GROUP = re.compile(r"(?:各|属地|相关|有关|其他)[\u4e00-\u9fff]{0,10}(?:部门|单位|区|县|市|街镇|街道|乡镇|镇|政府|管委会|"
                     r"企业|集团|机构|功能区|园区|管理办)")
+_WEAK_ENDINGS = ("处", "行", "所", "会", "站", "室", "单位", "部门")
+_ORG_WORD = re.compile(r"[局委办厅部院署]|政府|中心|管理|主管|行政|建设|施工|运输|服务|监理|设计|责任|成员|监管|法人|相关|有关|"
+                       r"银行|协会|学会|商会|居委|村委|派出|监测|检测|卫生|供销|工会|妇联|团委|街道|乡镇|企业|事业")
 _ATTACHMENT = re.compile(r"附[件表]\s*[0-9一二三四五六七八九十]*[：:]?")
 _DATE_LINE = re.compile(r"(?:\d{4}|[〇○零一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,3}月[\d一二三四五六七八九十]{1,3}日")
 
@@ -110,11 +113,15 @@ def looks_like_agencies(text: str) -> bool:
 
     def agency(part: str) -> bool:
         part = re.sub(r"[（(][^）)]*[）)]$", "", part).rstrip("等")
-        if re.search(r"[“”《》：:]", part):
+        if re.search(r"[“”《》：:]", part) or len(part) < 3 and not part.endswith(("委", "局", "办")):
             return False
-        if part.endswith(AGENCY_ENDINGS) and (len(part) <= 12 or not re.search(r"进行|开展|推进|落实|加强|负责|做好", part)):
+        if _GROUP.fullmatch(part) or _PLACE.fullmatch(part):
             return True
-        return bool(_GROUP.fullmatch(part)) or bool(_PLACE.fullmatch(part))
+        if not part.endswith(AGENCY_ENDINGS) or len(part) > 12 and re.search(r"进行|开展|推进|落实|加强|负责|做好", part):
+            return False
+        if part.endswith(_WEAK_ENDINGS):        # 执法查处, 运行, 面积单位: words, not bodies
+            return len(part) >= 4 and bool(_ORG_WORD.search(part[:-2] if part.endswith(("单位", "部门")) else part[:-1]))
+        return True
 
     last = re.sub(r"[（(][^）)]*[）)]$", "", parts[-1]).rstrip("等")
     odd = [p for p in parts[:-1] if not agency(p)]     # one unfamiliar name in a long list ("区委党校") is allowed

@@ -122,7 +122,8 @@ def build_clauses(document: Document, text: str, raw: list[RawClause]) -> tuple[
         has_attribution = bool(attribution_groups(body)) or bool(rc.shared_tail) or bool(LABELLED.search(body))
         origin = None
         if roles.empty():
-            under = section_agencies(rc.section_path)
+            first_line, _, rest = body.partition("\n")      # "（一）虹口区绿化和市容管理局" heading its duties
+            under = section_agencies(rc.section_path + ((first_line,) if rest.strip() else ()))
             if under:                   # a duty listed under an agency-headed section
                 roles.add("responsible", under)
                 origin = Origin.AGENCY_SECTION

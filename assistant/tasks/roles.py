@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..documents.attribution import KEYED, VERB, is_bare_agencies, segments, strip_rule_words
+from ..documents.tables import looks_like_agencies
 from ..lexicon import KEYED_ROLES, VERB_ROLES
 from ..models import Agency
 from .agencies import split_agencies
@@ -43,9 +44,15 @@ def roles_from_attribution(inner: str) -> Roles:
     """Roles in the text inside one attribution group."""
     roles = Roles()
     prefix: str | None = None
+    last_role: str | None = None         # "（责任单位：A、B，C、D）": a list may go on after a comma
     for segment in segments(inner):
         if not segment or segment in ("下同", "不再列出"):
             continue
+        if last_role and not KEYED.match(segment) and looks_like_agencies(segment):
+            agencies, prefix = split_agencies(segment, prefix)
+            roles.add(last_role, agencies)
+            continue
+        last_role = None
         later = LATER_RESPONSIBLE.search(segment)
         if later:
             agencies, prefix = split_agencies(later.group(1), prefix)
@@ -58,6 +65,7 @@ def roles_from_attribution(inner: str) -> Roles:
         keyed = KEYED.match(segment)
         if keyed:
             role = KEYED_ROLES.get(keyed.group(1))      # None: a scope (适用范围) or a time (完成时限)
+            last_role = role
             if role is not None:
                 agencies, prefix = split_agencies(keyed.group(2), prefix)
                 roles.add(role, agencies)
