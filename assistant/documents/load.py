@@ -23,6 +23,9 @@ MAX_INFLATED_BYTES = 200 * 1024 * 1024  # a .docx's parts unpacked: a long plan 
 MAX_ZIP_PARTS = 5_000
 
 
+_CJK_GAP = re.compile(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])")
+
+
 class _Writer:
     """Builds the decoded text one line at a time and records where each table row landed."""
 
@@ -51,7 +54,8 @@ class _Writer:
         """One line per row, cells separated by a tab; a row of one cell (a section row) is that cell."""
         written = []
         for cells in rows:
-            cells = [" ".join(c.replace("\t", " ").split()) for c in cells]
+            # a line break inside a cell ("区土方工作" / "专班") joins without a space between Chinese characters
+            cells = [_CJK_GAP.sub("", " ".join(c.replace("\t", " ").split())) for c in cells]
             if not any(cells):
                 continue
             shown = cells if sum(1 for c in cells if c) > 1 else [c for c in cells if c]
