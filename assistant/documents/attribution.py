@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..lexicon import KEYED_ROLES, LABEL_KEYS, ROLE_WORDS, RULE_WORDS, TIME_KEYS, VERB_ROLES
+from ..lexicon import AGENCY_ENDINGS, KEYED_ROLES, LABEL_KEYS, ROLE_WORDS, RULE_WORDS, TIME_KEYS, VERB_ROLES
 from .tables import looks_like_agencies
 
 ROLE_WORD = re.compile("|".join(ROLE_WORDS))
@@ -49,10 +49,12 @@ def attribution_groups(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def is_bare_agencies(inner: str, before: str = "。") -> bool:
+def is_bare_agencies(inner: str, before: str | None = None) -> bool:
     """"（市住房城乡建设局）", "（县水利局、县财政局）" after a task: the bodies responsible for it. Not an
     alias ("…（以下简称市生态环境局）") nor a name's own bracket ("建设管理委（交通委）")."""
-    return len(before) >= 4 and looks_like_agencies(inner) and not re.search(r"简称|包括|含|即", inner)
+    if before is not None and (len(before) < 4 or before.endswith(AGENCY_ENDINGS)):
+        return False                      # "公安青浦分局（交警支队）": the name's own bracket
+    return looks_like_agencies(inner) and not re.search(r"简称|包括|含|即", inner)
 
 
 def _is_attribution(inner: str) -> bool:

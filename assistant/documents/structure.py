@@ -570,8 +570,9 @@ def _tree(units: list[Unit]) -> list[RawClause]:
             del stack[keys.index(label.style):]
         open_keys = {f.key for f in stack} | {label.style}
         nxt = units[i + 1] if i + 1 < len(units) else None
-        has_children = bool(nxt and nxt.kind == "numbered" and nxt.label.style not in open_keys
-                            and nxt.label.style not in HEADING_STYLES) and label.style != "article"
+        has_children = bool(nxt and (nxt.kind == "table" and len(unit.lines) == 1 or
+                                     nxt.kind == "numbered" and nxt.label.style not in open_keys
+                                     and nxt.label.style not in HEADING_STYLES)) and label.style != "article"
         if label.style != "article" and sum(1 for ln in unit.lines if _trailing_attribution([ln])) >= 2:
             has_children = True           # "（一）…（A牵头）" then more paragraphs, each its own task
             units.insert(i + 1, Unit("para_run", unit.lines[1:]))

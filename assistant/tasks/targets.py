@@ -33,7 +33,7 @@ def find_targets(text: str) -> list[str]:
         qualified = bool(m.group("prefix") or m.group("suffix"))
         large = bool(re.match(_MAGNITUDE, m.group("unit")))
         # "建成乡镇污水处理站6座", "完成整治12处", "新增监测点位40个": a goal verb before the count, same phrase
-        before_text = re.split(r"[，。；、：,;（(]", text[max(0, m.start() - 16):m.start()])[-1]
+        before_text = re.split(r"[，。；、：,;（()）]", text[max(0, m.start() - 16):m.start()])[-1]
         goal = bool(_GOAL_VERB.search(text[max(0, m.start() - 4):m.start()])) or \
             bool(_GOAL_OBJECT.search(before_text)) and not m.group("prefix")
         if not (is_percent or is_range or qualified or large or goal):
