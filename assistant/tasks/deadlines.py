@@ -192,6 +192,11 @@ def _after_event(m, year, issued):
     return f"+{_duration(m.group(1), m.group(2))}"
 
 
+@_rule(rf"({N})\s*(?:个)?小时(?:内|以内)")
+def _hours(m, year, issued):
+    return f"+PT{_num(m.group(1))}H"
+
+
 @_rule(rf"({N})(个工作日|工作日)内")
 def _working_days(m, year, issued):
     return f"+{_duration(m.group(1), m.group(2))}"
