@@ -16,7 +16,7 @@ from ..models import Block, Document, RawClause
 from . import metadata as meta
 from .attribution import LABELLED, attribution_groups
 from .numbering import HEADING_STYLES, INLINE_MARKER, ORDINAL_MARKER, Label, cn_to_int, match_label
-from .tables import ResolvedRow, find_header, header_columns, task_rows, text_rows, text_table
+from .tables import ResolvedRow, header_columns, task_rows, text_rows, text_table
 
 SENTENCE_PUNCT = re.compile(r"[。；！？：，]")
 HEADING_MAX = 30        # a bare heading line (document without numbering) is at most this long
@@ -185,7 +185,7 @@ def _with_tables(lines: list[Line], blocks: tuple[Block, ...]) -> list[Line | Ta
         starts, ends = [ln.start for ln in lines], [ln.end for ln in lines]
         i = 0
         while i < len(lines):
-            found = text_table(texts, i) if find_header(texts, i) else None
+            found = text_table(texts, i)
             if found is None:
                 i += 1
                 continue

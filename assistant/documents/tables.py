@@ -190,15 +190,17 @@ def text_table(lines: list[str], at: int) -> TextTable | None:
         return None             # year columns alone: an indicator table, too irregular to regroup from lines
     n = len(columns)
     header = [c.name for c in columns]
-    cells = _join_broken_cells(lines, at + n, columns)
+    # cells are joined and typed as the rows need them, so a header with no table under it costs little
+    cells = _Lazy(_join_broken_cells(lines, at + n, columns))
+    kinds = _Lazy(cell_kind(text, columns) for text, _, _ in cells)
     rows: list[tuple[tuple[int, str, int, int], ...]] = []
     k, end = 0, at + n
     while k < len(cells):
-        if [c[0] for c in cells[k:k + n]] == header:          # the header again, after a page break
+        if [cells[i][0] for i in range(k, k + n) if i < len(cells)] == header:   # the header again (page break)
             k += n
             end = cells[k - 1][2] + 1
             continue
-        row, k_next = _place_row(cells, k, columns)
+        row, k_next = _place_row(cells, kinds, k, columns)
         if row is None:
             break
         rows.append(row)
@@ -209,10 +211,32 @@ def text_table(lines: list[str], at: int) -> TextTable | None:
     return TextTable(start=at, end=end, columns=tuple(columns), rows=tuple(rows))
 
 
-def _join_broken_cells(lines: list[str], start: int, columns: list[Column]) -> list[tuple[str, int, int]]:
-    """(cell text, first line, last line): a line ending in 、，and a fragment that completes an agency
-    name ("区土方工作" + "专班") continue on the next line."""
-    out: list[tuple[str, int, int]] = []
+class _Lazy:
+    """A list filled from an iterator as far as it is read: `len` is the length read so far plus one while
+    more may follow, so `while k < len(cells)` loops stop where the iterator does."""
+
+    def __init__(self, items):
+        self._items, self._source, self._done = [], iter(items), False
+
+    def _fill(self, index: int) -> None:
+        while not self._done and len(self._items) <= index:
+            try:
+                self._items.append(next(self._source))
+            except StopIteration:
+                self._done = True
+
+    def __getitem__(self, index: int):
+        self._fill(index)
+        return self._items[index]
+
+    def __len__(self) -> int:
+        self._fill(len(self._items))
+        return len(self._items)
+
+
+def _join_broken_cells(lines: list[str], start: int, columns: list[Column]):
+    """(cell text, first line, last line), one by one: a line ending in 、，and a fragment that completes
+    an agency name ("区土方工作" + "专班") continue on the next line."""
     header = {c.name for c in columns}
     i = start
     while i < len(lines):
@@ -226,17 +250,15 @@ def _join_broken_cells(lines: list[str], start: int, columns: list[Column]) -> l
                     and looks_like_agencies(text + lines[i + 1]))):
             i += 1
             text += lines[i]
-        out.append((text, first, i))
+        yield text, first, i
         i += 1
-    return out
 
 
-def _place_row(cells: list[tuple[str, int, int]], k: int, columns: list[Column]):
+def _place_row(cells: list[tuple[str, int, int]], kinds: list[str], k: int, columns: list[Column]):
     """One row from cells[k:], each cell in a column to the right of the one before; text cells fill
     the last columns of a run of text columns (the leading ones are merged from the row above).
     Returns (row, next k), or (None, k) where the table ends."""
     fields = [c.field for c in columns]
-    kinds = [cell_kind(text, columns) for text, _, _ in cells]
     placed: list[tuple[int, str, int, int]] = []
     pos = -1
     j = k
