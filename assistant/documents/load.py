@@ -378,13 +378,7 @@ def _html_rows(table) -> list[list[str]]:
         cells = [c for c in tr.find_all(["td", "th"]) if c.find_parent("table") is table]
         column = 0
         for cell in cells:
-            while column in pending:
-                text, left = pending[column]
-                row.append(text)
-                pending[column] = (text, left - 1)
-                if left - 1 <= 0:
-                    del pending[column]
-                column += 1
+            column = _rows_spanned(row, pending, column)
             text = " ".join(cell.get_text(" ").split())
             span = _int(cell.get("colspan"), 1, 50)
             down = _int(cell.get("rowspan"), 1, 1000)
@@ -393,16 +387,23 @@ def _html_rows(table) -> list[list[str]]:
                 if down > 1:
                     pending[column + k] = (text if k == 0 else "", down - 1)
             column += span
-        while column in pending:
-            text, left = pending[column]
-            row.append(text)
-            pending[column] = (text, left - 1)
-            if left - 1 <= 0:
-                del pending[column]
-            column += 1
+        _rows_spanned(row, pending, column)
         rows.append(row)
     width = max((len(r) for r in rows), default=0)
     return [r + [""] * (width - len(r)) for r in rows]
+
+
+def _rows_spanned(row: list[str], pending: dict[int, tuple[str, int]], column: int) -> int:
+    """Fill `row` from `column` on with the cells above that span down into it; the next free column."""
+    while column in pending:
+        text, left = pending[column]
+        row.append(text)
+        if left <= 1:
+            del pending[column]
+        else:
+            pending[column] = (text, left - 1)
+        column += 1
+    return column
 
 
 def _int(value, default: int, limit: int) -> int:
