@@ -162,3 +162,51 @@ def test_a_table_row_is_never_a_section_heading():
     clauses = parse_text(text, "a.txt").clauses
     row = [c for c in clauses if c.row == 1][0]
     assert row.section_path == ("一、重点任务",) and names(row.participants) == ["区水务局"]
+
+
+def test_pdf_running_headers_footers_and_page_numbers_are_dropped(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "plan.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    tasks = [f"（{n}）开展第{n}批河道整治。（区水务局牵头，区生态环境局参与）" for n in "一二三四五六"]
+    for page in range(3):
+        c.setFont("STSong-Light", 10)
+        c.drawString(72, 810, "某区人民政府办公室文件")           # running header
+        c.drawString(290, 30, f"- {page + 1} -")                  # page number
+        c.setFont("STSong-Light", 12)
+        if page == 0:
+            c.drawString(150, 740, "某区2024年河道整治工作方案")
+        for k, line in enumerate(tasks[page * 2:page * 2 + 2]):
+            c.drawString(96, 680 - 60 * k, line)
+        c.showPage()
+    c.save()
+    parsed = parse_file(path)
+    assert parsed.document.title == "某区2024年河道整治工作方案"
+    texts = "\n".join(c.text for c in parsed.clauses)
+    assert "某区人民政府办公室文件" not in texts and "- 2 -" not in texts
+    assert [c.label for c in parsed.clauses if c.lead_agencies] == [f"（{n}）" for n in "一二三四五六"]
+
+
+def test_year_columns_are_per_year_targets_and_deadlines(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("某区造林项目计划")
+    rows = [("序号", "项目名称", "责任单位", "2024年", "2025年"),
+            ("1", "环城林带建设", "区绿化市容局", "√", ""),
+            ("2", "新增公益林", "区农业农村委", "300亩", "500亩")]
+    table = document.add_table(rows=3, cols=5)
+    for r, values in enumerate(rows):
+        for k, value in enumerate(values):
+            table.cell(r, k).text = value
+    path = tmp_path / "plan.docx"
+    document.save(path)
+    rows = [t for t in parse_file(path).tasks if t.origin.value == "table"]
+    assert [(d.text, d.normalized) for d in rows[0].deadlines] == [("2024年", "2024-12-31")]
+    assert rows[1].targets == ("2024年：300亩", "2025年：500亩")
+    assert names(rows[1].responsible) == ["区农业农村委"]
