@@ -88,7 +88,14 @@ def load_file(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> LoadedText:
         raise LoadError(str(path), "empty document")
     reader = {".txt": _read_txt, ".docx": _read_docx, ".pdf": _read_pdf,
               ".html": _read_html, ".htm": _read_html}[suffix]
-    read = reader(str(path), data)
+    try:
+        read = reader(str(path), data)
+    except LoadError:
+        raise
+    except RecursionError as exc:
+        raise LoadError(str(path), f"{suffix} nests too deeply to read") from exc
+    except Exception as exc:          # a damaged file can fail anywhere inside a format library
+        raise LoadError(str(path), f"not a readable {suffix} file ({type(exc).__name__}: {exc})") from exc
     text, blocks = (read.text(), tuple(read.blocks)) if isinstance(read, _Writer) else (_tidy(read), ())
     if not text.strip():
         raise LoadError(str(path), "empty document (no text after reading it)")

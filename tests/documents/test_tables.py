@@ -210,3 +210,18 @@ def test_year_columns_are_per_year_targets_and_deadlines(tmp_path):
     assert [(d.text, d.normalized) for d in rows[0].deadlines] == [("2024年", "2024-12-31")]
     assert rows[1].targets == ("2024年：300亩", "2025年：500亩")
     assert names(rows[1].responsible) == ["区农业农村委"]
+
+
+def test_a_docx_with_broken_xml_is_a_clear_error(tmp_path):
+    path = tmp_path / "broken.docx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/'
+                         'package/2006/content-types"><Override PartName="/word/document.xml" ContentType="application/'
+                         'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+        archive.writestr("_rels/.rels", '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                         'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+                         'officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>')
+        archive.writestr("word/document.xml", '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/'
+                         '2006/main"><w:body><w:p><unclosed></w:body>')
+    with pytest.raises(LoadError, match="broken.docx: not a readable .docx file"):
+        load_file(path)
