@@ -53,6 +53,7 @@ LABEL_KEYS = (*(k for k, role in KEYED_ROLES.items() if role), *TIME_KEYS)
 # Column names of task tables and what each column holds. A table is a task table when its header
 # names at least one role or time column; its other columns are the task's text.
 COLUMN_ROLES: tuple[tuple[str, str], ...] = (   # (word in the column name, field), first match wins
+    ("领导", "text"), ("联系人", "text"), ("备注", "text"),     # people and notes, never agencies
     ("序号", "label"), ("编号", "label"), ("序", "label"),
     ("牵头", "lead"), ("主办", "lead"), ("主责", "lead"),
     ("配合", "participants"), ("参与", "participants"), ("协办", "participants"), ("协同", "participants"),

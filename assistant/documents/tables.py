@@ -26,7 +26,7 @@ TASK_FIELDS = (*ROLE_FIELDS, "deadline", "year")
 
 LABEL_CELL = re.compile(r"[（(]?(?:[一二三四五六七八九十]{1,3}|\d{1,3})[)）]?[、.．]?")
 YEAR_COLUMN = re.compile(r"(\d{4})\s*年?(?:度)?(?:指标|目标|任务|计划)?")
-_COLUMN_NAME = re.compile(r"[\u4e00-\u9fff（）()“”\d]{1,14}")
+_COLUMN_NAME = re.compile(r"[\u4e00-\u9fff（）()“”\d]{1,9}")   # "主要工作内容", "2025年指标"; a title is longer
 _TIME_WORD = re.compile(r"\d{4}年|\d{1,2}月|季度|年底|年末|年内|全年|上半年|下半年|持续|长期|常态|同步|每年|每月|每季|每半年|汛期|"
                         r"雨季|春耕|即时|立即|定期|\d+个?(?:工作)?日|\d+天")
 _TIME_END = re.compile(r"(前|内|底|末|止|完成|推进|坚持|开展|同步|实施|启动|月|年|季度|每年|为止|以后|起|中旬|上旬|下旬)$")
@@ -107,7 +107,8 @@ def looks_like_agencies(text: str) -> bool:
     text = text.strip().rstrip("等")
     if not text or "。" in text or len(text) > 400:
         return False
-    parts = [p.strip() for p in re.split(r"[、，,；;]|(?<=[局委办厅部])(?:和|及)", text) if p.strip()]
+    parts = [re.sub(r"[（(]?(?:牵头|配合|参与|协办)[)）]?$", "", p.strip())       # "市生态环境局（牵头）"
+             for p in re.split(r"[、，,；;]|(?<=[局委办厅部])(?:和|及)", text) if p.strip()]
     if not parts or any(len(p) > 20 for p in parts):
         return False
 

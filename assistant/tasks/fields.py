@@ -83,7 +83,8 @@ def row_fields(document: Document, cells: tuple[tuple[str, str], ...]) -> tuple[
             continue
         kind = column_field(name)
         if kind in ROLE_FIELDS:
-            roles.add(kind, split_agencies(value)[0])
+            for role, agencies in _marked_roles(kind, value):
+                roles.add(role, agencies)
         elif kind == "deadline":
             deadlines.extend(table_deadline(value, document.year, document.date))
         elif kind == "year":
@@ -98,6 +99,26 @@ def row_fields(document: Document, cells: tuple[tuple[str, str], ...]) -> tuple[
     if not deadlines:
         deadlines = text_deadlines
     return roles, list(dict.fromkeys(deadlines)), targets
+
+
+_MARK = re.compile(r"[（(]?(牵头|配合|参与|协办)[)）]?$")
+
+
+def _marked_roles(kind: str, value: str) -> list[tuple[str, list[Agency]]]:
+    """A role cell's agencies. "市生态环境局（牵头）、市水务局" or "市生态环境局牵头，市水务局配合" in a
+    责任单位 column: the marked one leads, the others take part; unmarked, the column's role."""
+    items = [i.strip() for i in re.split(r"[、，,；;]", value) if i.strip()]
+    if not any(_MARK.search(i) for i in items):
+        return [(kind, split_agencies(value)[0])]
+    out: list[tuple[str, list[Agency]]] = []
+    prefix = None
+    for item in items:
+        mark = _MARK.search(item)
+        role = {"牵头": "lead"}.get(mark.group(1), "participants") if mark else \
+            ("participants" if kind in ("responsible", "lead") else kind)
+        agencies, prefix = split_agencies(item[:mark.start()] if mark else item, prefix)
+        out.append((role, agencies))
+    return out
 
 
 def build_clauses(document: Document, text: str, raw: list[RawClause]) -> tuple[list[Clause], list[Task]]:

@@ -155,3 +155,15 @@ def test_documents_without_numbering_always_have_clauses(text):
     parsed = parse_text(text, "a.txt")
     assert parsed.clauses and all(text[slice(*c.span)] == c.text for c in parsed.clauses)
     assert all(len(c.text) <= 700 for c in parsed.clauses)
+
+
+def test_a_responsible_cell_marking_its_lead():
+    text = "某市大气污染防治任务分工\n序号\n重点任务\n责任单位\n牵头领导\n完成时限\n" \
+           "1\n开展工业炉窑综合治理\n市生态环境局（牵头）、市工业和信息化局、市发展改革委\n张三\n2024年底前\n" \
+           "2\n推进柴油货车淘汰\n市交通运输局牵头，市公安局配合\n李四\n2024年9月\n"
+    rows = [t for t in parse_text(text, "a.txt").tasks if t.row]
+    assert (names(rows[0].lead_agencies), names(rows[0].participants)) == \
+        (["市生态环境局"], ["市工业和信息化局", "市发展改革委"])
+    assert (names(rows[1].lead_agencies), names(rows[1].participants)) == (["市交通运输局"], ["市公安局"])
+    assert [d.normalized for d in rows[1].deadlines] == ["2024-09-30"]
+    assert "张三" in rows[0].text and not rows[0].responsible       # 牵头领导 is a person, not an agency
