@@ -420,8 +420,9 @@ def _units(body: list[Line | str]) -> list[Unit]:
         if current is not None and current.kind == "numbered" and current.label.style == "ordinal" \
                 and len(current.lines) >= 2 and _headingish(current.first_text):
             current = None                # "一是…。" heads one paragraph; later ones belong to the section
-        if current is not None and (current.kind == "numbered" or _is_cell(item.text) and _is_cell(current.lines[-1].text)):
-            current.lines.append(item)
+        if current is not None and (current.kind == "numbered" or _is_cell(item.text) and _is_cell(current.lines[-1].text)
+                                    or current.kind == "para" and _only_attribution(item.text)):
+            current.lines.append(item)    # a "牵头单位：…" / "（责任单位：…）" line belongs to the task above it
             continue
         current = Unit("para", [item])
         units.append(current)

@@ -167,3 +167,12 @@ def test_a_responsible_cell_marking_its_lead():
     assert (names(rows[1].lead_agencies), names(rows[1].participants)) == (["市交通运输局"], ["市公安局"])
     assert [d.normalized for d in rows[1].deadlines] == ["2024-09-30"]
     assert "张三" in rows[0].text and not rows[0].responsible       # 牵头领导 is a person, not an agency
+
+
+def test_a_labelled_line_under_an_unnumbered_paragraph_belongs_to_it():
+    text = "某区河长制工作要点\n全面开展河湖“清四乱”专项行动，年底前完成整治。\n牵头单位：区水务局；配合单位：区生态环境局\n" \
+           "加强入河排污口监管。\n（责任单位：区生态环境局）\n"
+    clauses = [c for c in parse_text(text, "a.txt").clauses if c.has_roles]
+    assert [(c.text.split("\n")[0][:6], names(c.lead_agencies), names(c.participants), names(c.responsible))
+            for c in clauses] == [("全面开展河湖", ["区水务局"], ["区生态环境局"], []),
+                                  ("加强入河排污", [], [], ["区生态环境局"])]
