@@ -44,11 +44,11 @@ class _Writer:
         self.length += len(text)
         return start, self.length
 
-    def paragraph(self, text: str) -> None:
+    def paragraph(self, text: str, heading: bool = False) -> None:
         for piece in text.split("\n"):
             span = self.line(piece)
             if piece.strip():
-                self.blocks.append(Block("paragraph", span))
+                self.blocks.append(Block("heading" if heading else "paragraph", span))
 
     def table(self, rows: list[list[str]]) -> None:
         """One line per row, cells separated by a tab; a row of one cell (a section row) is that cell."""
@@ -146,7 +146,8 @@ def _read_docx(name: str, data: bytes) -> _Writer:
     out = _Writer()
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
-            out.paragraph(block.text)
+            style = block.style.name if block.style is not None else ""
+            out.paragraph(block.text, heading=style.startswith(("Heading", "Title", "标题")))
         elif isinstance(block, Table):
             out.table(_docx_rows(block))
     return out

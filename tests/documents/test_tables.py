@@ -225,3 +225,20 @@ def test_a_docx_with_broken_xml_is_a_clear_error(tmp_path):
                          '2006/main"><w:body><w:p><unclosed></w:body>')
     with pytest.raises(LoadError, match="broken.docx: not a readable .docx file"):
         load_file(path)
+
+
+def test_word_headings_paragraphs_and_tables_are_blocks_in_order(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_heading("某县2023年农业废弃物回收利用工作方案", level=1)
+    document.add_paragraph("为加强农业面源污染防治，制定本方案。")
+    table = document.add_table(rows=2, cols=2)
+    for r, values in enumerate([("重点任务", "牵头单位"), ("建立回收网络", "县农业农村局")]):
+        for k, value in enumerate(values):
+            table.cell(r, k).text = value
+    path = tmp_path / "plan.docx"
+    document.save(path)
+    loaded = load_file(path)
+    assert [b.kind for b in loaded.blocks] == ["heading", "paragraph", "table"]
+    assert loaded.text[slice(*loaded.blocks[0].span)] == "某县2023年农业废弃物回收利用工作方案"
