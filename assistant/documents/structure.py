@@ -16,7 +16,7 @@ from ..models import Block, Document, RawClause
 from . import metadata as meta
 from .attribution import LABELLED, attribution_groups
 from .numbering import HEADING_STYLES, INLINE_MARKER, ORDINAL_MARKER, Label, cn_to_int, match_label
-from .tables import ResolvedRow, header_columns, task_rows, text_rows, text_table
+from .tables import ResolvedRow, header_columns, line_table, task_rows, text_rows, text_table
 
 SENTENCE_PUNCT = re.compile(r"[。；！？：，]")
 HEADING_MAX = 30        # a bare heading line (document without numbering) is at most this long
@@ -185,6 +185,13 @@ def _with_tables(lines: list[Line], blocks: tuple[Block, ...]) -> list[Line | Ta
         starts, ends = [ln.start for ln in lines], [ln.end for ln in lines]
         i = 0
         while i < len(lines):
+            by_line = line_table(texts, i) if "\t" in texts[i] or " " in texts[i] or "\u3000" in texts[i] else None
+            if by_line:                   # one row per line, cells separated by tabs or spaces
+                columns, rows = by_line
+                resolved = task_rows(columns, [(values, (starts[j], ends[j])) for j, values in rows])
+                tables.append(TableItem(starts[i], ends[rows[-1][0]], resolved))
+                i = rows[-1][0] + 1
+                continue
             found = text_table(texts, i)
             if found is None:
                 i += 1
@@ -197,11 +204,13 @@ def _with_tables(lines: list[Line], blocks: tuple[Block, ...]) -> list[Line | Ta
     out: list[Line | TableItem] = []
     pending = sorted(tables, key=lambda t: t.start)
     for line in lines:
-        while pending and pending[0].end <= line.start:
-            out.append(pending.pop(0))
+        while pending and pending[0].end <= line.start:       # a table whose lines are all behind us
+            table = pending.pop(0)
+            if not out or out[-1] is not table:
+                out.append(table)
         if pending and pending[0].start <= line.start < pending[0].end:
             if not out or out[-1] is not pending[0]:
-                out.append(pending[0])
+                out.append(pending[0])                          # the table stands where its first line stood
             continue
         out.append(line)
     out.extend(t for t in pending if not out or out[-1] is not t)

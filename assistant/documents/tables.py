@@ -364,3 +364,59 @@ def text_rows(table: TextTable, starts: list[int], ends: list[int]) -> list[tupl
             values[column] = text
         out.append((values, (starts[row[0][2]], ends[row[-1][3]])))
     return out
+
+
+# ---------------------------------------------------------------- one row per line (text files)
+
+_CELL_GAP = re.compile(r"\t+|[ \u3000]{2,}|\u3000")
+
+
+def split_row(line: str) -> list[str]:
+    """A text line's cells when it is a table row pasted from Word or a spreadsheet (tabs, or runs of
+    spaces); one cell otherwise. A header of column names may also be separated by single spaces."""
+    cells = [c.strip() for c in _CELL_GAP.split(line.strip()) if c.strip()]
+    if len(cells) == 1 and " " in line.strip():
+        spaced = line.split()
+        if len(spaced) >= 3 and all(is_column_name(c) for c in spaced):
+            return spaced
+    return cells
+
+
+def line_table(lines: list[str], at: int) -> tuple[list[Column], list[tuple[int, list[str | None]]]] | None:
+    """A table written one row per line (cells separated by tabs or spaces) whose header is line `at`:
+    its columns and its rows as (line index, cell per column; None where a typed placement left a
+    leading cell to the row above). Ends at the first line that is neither a row nor a section title."""
+    columns = header_columns(split_row(lines[at]))
+    if not columns or not any(c.field in (*ROLE_FIELDS, "deadline") for c in columns):
+        return None
+    n, fields = len(columns), [c.field for c in columns]
+    rows: list[tuple[int, list[str | None]]] = []
+    for j in range(at + 1, len(lines)):
+        cells = split_row(lines[j])
+        if len(cells) == 1:
+            if len(cells[0]) <= 30 and not re.search(r"[。；]", cells[0]) and j + 1 < len(lines) \
+                    and len(split_row(lines[j + 1])) >= 2:
+                rows.append((j, [cells[0]] + [""] * (n - 1)))        # a section row
+                continue
+            break
+        if len(cells) > n:                       # a text cell holding spaces: the surplus joins the last text column
+            last_text = max((i for i, f in enumerate(fields) if f == "text"), default=n - 1)
+            tail = n - 1 - last_text
+            cells = cells[:last_text] + [" ".join(cells[last_text:len(cells) - tail])] + cells[len(cells) - tail:]
+        if len(cells) < n:
+            kinds = [cell_kind(c, columns) for c in cells]
+            placed, used = _place_row([(c, j, j) for c in cells], kinds, 0, columns)
+            if placed is None or used < len(cells):
+                break
+            values: list[str | None] = [""] * n
+            first_text = max((c for c, _, _, _ in placed if fields[c] in ("label", "text")), default=-1)
+            for i in range(first_text):
+                values[i] = None
+            for column, text, _, _ in placed:
+                values[column] = text
+            rows.append((j, values))
+            continue
+        rows.append((j, list(cells)))
+    if not any(any(v and fields[i] in TASK_FIELDS for i, v in enumerate(values)) for _, values in rows):
+        return None
+    return columns, rows

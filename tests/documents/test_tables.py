@@ -242,3 +242,21 @@ def test_word_headings_paragraphs_and_tables_are_blocks_in_order(tmp_path):
     loaded = load_file(path)
     assert [b.kind for b in loaded.blocks] == ["heading", "paragraph", "table"]
     assert loaded.text[slice(*loaded.blocks[0].span)] == "某县2023年农业废弃物回收利用工作方案"
+
+
+@pytest.mark.parametrize("sep", ["\t", "  "])
+def test_text_table_one_row_per_line_then_more_text(sep):
+    """A table pasted from Word or a spreadsheet: a row per line, cells separated by tabs or spaces; a
+    section row of one cell; the body goes on after it."""
+    rows = [("序号", "重点任务", "牵头单位", "配合单位", "完成时限"), ("一、回收体系建设",),
+            ("1", "建立农药包装废弃物回收网络", "县农业农村局", "县供销社、县生态环境分局", "2023年6月底前"),
+            ("2", "开展废旧农膜回收利用试点", "县农业农村局", "县财政局、县市场监管局", "2023年6月底前")]
+    text = "某县2023年农业废弃物回收利用工作方案\n一、职责分工\n" + "\n".join(sep.join(r) for r in rows) + \
+        "\n二、保障措施\n（一）加强组织领导。各乡镇要明确专人负责。\n"
+    parsed = parse_text(text, "a.txt")
+    table = [c for c in parsed.clauses if c.row]
+    assert [(c.label, c.section_path[-1], names(c.lead_agencies), names(c.participants)) for c in table] == [
+        ("1", "一、回收体系建设", ["县农业农村局"], ["县供销社", "县生态环境分局"]),
+        ("2", "一、回收体系建设", ["县农业农村局"], ["县财政局", "县市场监管局"])]
+    after = [c for c in parsed.clauses if c.label == "（一）"]
+    assert len(after) == 1 and after[0].section_path == ("二、保障措施",)
