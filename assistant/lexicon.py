@@ -15,7 +15,8 @@ PROVINCES = ("北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉
 # ---------------------------------------------------------------- roles
 
 # A parenthesis holding one of these may be an attribution: "（A牵头，B参与）", "（责任单位：A）".
-ROLE_WORDS = ("牵头", "参与", "配合", "负责", "落实", "指导", "责任单位", "责任部门", "协办", "主办")
+ROLE_WORDS = ("牵头", "参与", "配合", "负责", "落实", "指导", "责任单位", "责任部门", "协办", "主办", "实施部门", "实施主体",
+              "实施单位", "完成时限", "时间节点")
 
 # "key：agencies" in an attribution; 适用范围 is a scope, not a role (None).
 KEYED_ROLES: dict[str, str | None] = {
@@ -23,20 +24,58 @@ KEYED_ROLES: dict[str, str | None] = {
     "责任单位": "responsible", "责任部门": "responsible", "负责部门": "responsible", "负责单位": "responsible",
     "落实单位": "responsible",
     "参与单位": "participants", "参与部门": "participants", "配合单位": "participants", "配合部门": "participants",
-    "协办单位": "participants",
+    "协办单位": "participants", "参与部门和单位": "participants", "配合部门和单位": "participants",
+    "实施部门": "implementers", "实施主体": "implementers", "实施单位": "implementers",
+    "指导部门": "guiding", "指导单位": "guiding",
     "适用范围": None,
 }
 
 # "agencies + verb" in an attribution; longer verbs first so 牵头负责 is not read as 负责.
 # 指导 counts as leading (see README, known limits).
 VERB_ROLES: dict[str, str] = {
-    "牵头负责": "lead", "牵头": "lead", "参与配合": "participants", "配合参与": "participants",
+    "牵头负责": "lead", "牵头实施": "lead", "牵头": "lead", "参与配合": "participants", "配合参与": "participants",
+    "配合实施": "participants", "参与实施": "participants", "协助": "participants", "负责实施": "responsible",
     "参与": "participants", "配合": "participants", "协办": "participants", "负责落实": "responsible",
     "负责": "responsible", "落实": "responsible", "指导": "lead",
 }
 
 # Words between the agencies and the verb that change nothing: "A、B按职责分工负责".
 RULE_WORDS = ("按职责分工", "按照职责分工", "按职责", "按照职责", "分别", "共同", "依职责")
+
+# Labelled forms, in parentheses or on their own line: "（牵头单位：A；配合单位：B；完成时限：…）".
+# Keys that name a time rather than agencies: the value is a deadline.
+TIME_KEYS = ("完成时限", "完成时间", "时间节点", "时间要求", "时间安排", "时间进度", "时限要求", "完成期限", "时限")
+# Every label word a labelled line may use.
+LABEL_KEYS = (*(k for k, role in KEYED_ROLES.items() if role), *TIME_KEYS)
+
+# ---------------------------------------------------------------- tables
+
+# Column names of task tables and what each column holds. A table is a task table when its header
+# names at least one role or time column; its other columns are the task's text.
+COLUMN_ROLES: tuple[tuple[str, str], ...] = (   # (word in the column name, field), first match wins
+    ("领导", "text"), ("联系人", "text"), ("备注", "text"),     # people and notes, never agencies
+    ("序号", "label"), ("编号", "label"), ("序", "label"),
+    ("牵头", "lead"), ("主办", "lead"), ("主责", "lead"),
+    ("配合", "participants"), ("参与", "participants"), ("协办", "participants"), ("协同", "participants"),
+    ("实施", "implementers"), ("指导", "guiding"),
+    ("责任", "responsible"), ("负责", "responsible"), ("主要部门", "responsible"), ("落实", "responsible"),
+    ("时限", "deadline"), ("时间", "deadline"), ("进度", "deadline"), ("节点", "deadline"), ("期限", "deadline"),
+    ("年限", "deadline"), ("完成时", "deadline"),
+)
+# A column named exactly one of these holds the bodies answering for the row ("单位 | 职责分工").
+RESPONSIBLE_COLUMNS = ("单位", "部门", "责任方", "主体", "成员单位")
+# The last word of a column name ("重点任务", "主要工作内容", "备注"…): what makes a short line a column name.
+COLUMN_WORDS = ("序号", "编号", "任务", "内容", "工作", "事项", "措施", "名称", "单位", "部门", "时限", "时间", "进度",
+                "节点", "期限", "年限", "目标", "指标", "备注", "说明", "分工", "职责", "要求", "地点", "位置", "面积",
+                "规模", "投资", "领域", "类别", "主体", "责任方", "项目", "成果", "标准", "序")
+# A cell that says "nobody" or "nothing".
+EMPTY_CELLS = ("——", "—", "--", "-", "/", "／", "无", "—— ——", "－", "一一")
+
+# Agency-like endings (an agency list, a table cell of agencies, an agency-headed section).
+AGENCY_ENDINGS = ("部", "委", "厅", "局", "署", "办", "院", "行", "会", "室", "处", "所", "站", "中心", "政府", "海关", "集团",
+                  "总社", "公司", "部门", "单位", "小组", "机构", "机关", "法院", "检察院", "银行", "企业", "学校", "医院",
+                  "专班", "分局", "支队", "大队", "管委会", "办事处", "街镇", "街道", "乡镇", "园区", "功能区", "管理办",
+                  "监委", "指挥部", "联席会议", "党校", "大学", "学院", "社")
 
 # ---------------------------------------------------------------- questions
 

@@ -39,12 +39,36 @@ class Role(Choice):
 
 
 @dataclass(frozen=True)
+class TableRow:
+    """One row of a table as the file gives it: a cell per column of the table's grid."""
+
+    cells: tuple[str, ...]      # a vertically merged cell's text in every row it spans; "" for the columns a
+                                # horizontally merged cell also covers (a section row is its one cell)
+    span: tuple[int, int]       # where the row stands in the decoded text
+
+
+@dataclass(frozen=True)
+class Block:
+    """A part of a loaded document in reading order: a heading, a paragraph or a table."""
+
+    kind: str                           # heading | paragraph | table
+    span: tuple[int, int]               # offsets in the decoded text
+    rows: tuple[TableRow, ...] = ()     # a table's rows, header row(s) first
+
+
+@dataclass(frozen=True)
 class LoadedText:
-    """A file decoded to text (one paragraph per line, newlines normalized to \\n)."""
+    """A file decoded to text (one paragraph per line, newlines normalized to \\n).
+
+    A table is rendered one row per line, cells separated by a tab; `blocks` says where the tables
+    are and gives their cells. Text files have no blocks: their tables are recognised from the lines
+    (assistant.documents.tables).
+    """
 
     path: Path
     text: str
     sha256: str      # of the file's bytes, for the index manifest
+    blocks: tuple[Block, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,6 +106,8 @@ class RawClause:
     start: int
     end: int
     shared_tail: str | None = None   # the attribution closing a paragraph that was split at 一是/二是
+    cells: tuple[tuple[str, str], ...] = ()   # a table row: (column name, cell text) with merged cells resolved
+    row: int | None = None                    # a table row: its number among the table's task rows
 
 
 @dataclass(frozen=True)
@@ -99,6 +125,7 @@ class Clause:
     targets: tuple[str, ...] = ()
     implementers: tuple[Agency, ...] = ()   # 实施部门 / 实施主体
     guiding: tuple[Agency, ...] = ()        # 指导部门
+    row: int | None = None                  # a task table's row: its number among the table's task rows
 
     @property
     def has_roles(self) -> bool:

@@ -37,7 +37,7 @@ def fields_json(item: Clause | Task) -> dict:
 def clause_json(clause: Clause) -> dict:
     """One clause of `parse --json`."""
     return {"clause_id": clause.clause_id, "label": clause.label, "section_path": list(clause.section_path),
-            "text": clause.text, **fields_json(clause)}
+            "text": clause.text, **fields_json(clause), "row": clause.row}
 
 
 def parse_json(document: Document, clauses, tasks=()) -> dict:

@@ -1,4 +1,5 @@
-"""Per document: clauses, clauses with roles, with deadlines, with targets.
+"""Per document: clauses, clauses with roles, with deadlines, with targets; tasks, tasks from tables, tasks
+with a lead, with participants, with a deadline.
 
     python -m evals.parse_report corpus [--markdown]
 """
@@ -23,7 +24,7 @@ def report(folder: Path) -> list[dict]:
         except PolicyQAError as exc:
             rows.append({"file": path.name, "error": str(exc)})
             continue
-        clauses = parsed.clauses
+        clauses, tasks = parsed.clauses, parsed.tasks
         rows.append({
             "file": path.name,
             "clauses": len(clauses),
@@ -32,6 +33,11 @@ def report(folder: Path) -> list[dict]:
             "leads": sum(1 for c in clauses if c.lead_agencies),
             "deadlines": sum(1 for c in clauses if c.deadlines),
             "targets": sum(1 for c in clauses if c.targets),
+            "tasks": len(tasks),
+            "from tables": sum(1 for t in tasks if t.row is not None),
+            "with lead": sum(1 for t in tasks if t.lead_agencies),
+            "with participants": sum(1 for t in tasks if t.participants),
+            "with deadline": sum(1 for t in tasks if t.deadlines),
             "ms": round((time.perf_counter() - started) * 1000, 1),
         })
     return rows
@@ -42,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folder", type=Path, nargs="?", default=Path("corpus"))
     args = parser.parse_args(argv)
     rows = report(args.folder)
-    cols = ["clauses", "labelled", "roles", "leads", "deadlines", "targets", "ms"]
+    cols = ["clauses", "labelled", "roles", "leads", "deadlines", "targets", "tasks", "from tables", "with lead",
+            "with participants", "with deadline", "ms"]
     print("| document | " + " | ".join(cols) + " |")
     print("|---|" + "---:|" * len(cols))
     for row in rows:

@@ -55,7 +55,7 @@ def real_index(tmp_path_factory):
     settings = Settings.from_env(index_dir=tmp_path_factory.mktemp("real-index"), embedding_cache=cache)
     index = Index(settings)
     report = index.ingest([CORPUS])
-    assert len(report.added) == 18 and not report.failed
+    assert len(report.added) == 28 and not report.failed
     return index
 
 

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import re
 
-from ..lexicon import KEYED_ROLES, ROLE_WORDS, RULE_WORDS, VERB_ROLES
+from ..lexicon import AGENCY_ENDINGS, KEYED_ROLES, LABEL_KEYS, ROLE_WORDS, RULE_WORDS, TIME_KEYS, VERB_ROLES
+from .tables import looks_like_agencies
 
 ROLE_WORD = re.compile("|".join(ROLE_WORDS))
-KEYED = re.compile(rf"^({'|'.join(KEYED_ROLES)})[：:](.+)$")
+KEYED = re.compile(rf"^({'|'.join(sorted({*KEYED_ROLES, *TIME_KEYS}, key=len, reverse=True))})[：:](.+)$")
+# A labelled line or run under a task: "牵头单位：A；配合单位：B；完成时限：2024年底前", "责任单位：X"
+LABELLED = re.compile(rf"(?:^|(?<=[。；;\n]))((?:{'|'.join(sorted(LABEL_KEYS, key=len, reverse=True))})[：:][^\n]*)")
 VERB = re.compile(rf"^(?P<names>.+?)(?P<verb>{'|'.join(sorted(VERB_ROLES, key=len, reverse=True))})$")
 _RULE_WORDS = re.compile(rf"({'|'.join(RULE_WORDS)})+(?=(牵头|参与|配合|负责|落实))")
 
@@ -36,14 +39,22 @@ def attribution_groups(text: str) -> list[tuple[int, int]]:
     out = []
     for start, end in paren_groups(text):
         inner = text[start + 1:end - 1]
-        if not ROLE_WORD.search(inner) or len(inner) > 300:
-            continue
         before = text[:start].rstrip()
         after = text[end:].lstrip()
         closes = not after or after[0] in "。；;\n" or (before and before[-1] in "。；;")
-        if closes and _is_attribution(inner):
+        if not closes or len(inner) > 300:
+            continue
+        if ROLE_WORD.search(inner) and _is_attribution(inner) or is_bare_agencies(inner, before):
             out.append((start, end))
     return out
+
+
+def is_bare_agencies(inner: str, before: str | None = None) -> bool:
+    """"（市住房城乡建设局）", "（县水利局、县财政局）" after a task: the bodies responsible for it. Not an
+    alias ("…（以下简称市生态环境局）") nor a name's own bracket ("建设管理委（交通委）")."""
+    if before is not None and (len(before) < 4 or before.endswith(AGENCY_ENDINGS)):
+        return False                      # "公安青浦分局（交警支队）": the name's own bracket
+    return looks_like_agencies(inner) and not re.search(r"简称|包括|含|即", inner)
 
 
 def _is_attribution(inner: str) -> bool:

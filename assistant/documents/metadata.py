@@ -14,7 +14,7 @@ TITLE_SUFFIX = re.compile(
     r"实施细则|细则|规则|防治法|法|报告|规划|决定|纲要|批复|公告|通告|指南|要点|制度|措施|决议)"
     r"(?![》”\"])"
 )
-DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔\[［(（]\d{4}[〕\]］)）]\d+号")
+DOC_NUMBER = re.compile(r"[A-Za-z\u4e00-\u9fff]{1,12}[〔\[［(（]\d{4}[〕\]］)）]\d+号")
 DOC_NUMBER_TAIL = re.compile(r"[〔\[［]\d{4}[〕\]］]\d+号|国务院令第\d+号")
 ORDER_NUMBER = re.compile(r"^第\s*(\d+)\s*号$")
 _CN_YEAR = "[〇○零一二三四五六七八九]{4}"

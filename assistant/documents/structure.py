@@ -12,10 +12,11 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from ..models import Document, RawClause
+from ..models import Block, Document, RawClause
 from . import metadata as meta
-from .attribution import attribution_groups
+from .attribution import LABELLED, attribution_groups
 from .numbering import HEADING_STYLES, INLINE_MARKER, ORDINAL_MARKER, Label, cn_to_int, match_label
+from .tables import ResolvedRow, header_columns, line_table, task_rows, text_rows, text_table
 
 SENTENCE_PUNCT = re.compile(r"[。；！？：，]")
 HEADING_MAX = 30        # a bare heading line (document without numbering) is at most this long
@@ -27,6 +28,16 @@ class Line:
     start: int
     end: int
     text: str
+
+
+@dataclass
+class TableItem:
+    """A task table among the body lines: it stands where its lines stood."""
+
+    start: int
+    end: int
+    rows: list[ResolvedRow]
+    text: str = ""              # no line predicate (title, date, numbering) ever matches a table
 
 
 @dataclass
@@ -50,8 +61,9 @@ class _Frame:
     counters: dict[str, int] = field(default_factory=dict)
 
 
-def read_structure(text: str, source: str) -> tuple[Document, list[RawClause]]:
-    """The document's metadata and its clauses as spans of `text`, in reading order.
+def read_structure(text: str, source: str, blocks: tuple[Block, ...] = ()) -> tuple[Document, list[RawClause]]:
+    """The document's metadata and its clauses as spans of `text`, in reading order; each row of a task
+    table is a clause. `blocks` are the tables a structured file gave (text files: recognised here).
 
     Raises ValueError for text without a single non-blank line (loaders reject those first).
     """
@@ -60,10 +72,44 @@ def read_structure(text: str, source: str) -> tuple[Document, list[RawClause]]:
     if not lines:
         raise ValueError(f"{source}: empty document")
     flattened = _is_flattened(text, lines)
-    lines = _unflatten(text, lines) if flattened else _cut_after_attributions(lines)
-    title, used = meta.title_from_lines([ln.text for ln in lines[:2]])
+    lines = _unflatten(text, lines) if flattened else _cut_after_attributions(_with_tables(lines, blocks))
+    title, used = _title(lines)
     document, body = _read_header(doc_id, title, source, text, lines, used)
-    return document, _tree(_units(body))
+    raw = _tree(_units(body))
+    if not raw:             # never refuse readable text for lacking structure: it is one clause
+        raw = [RawClause(label=None, path_id="para1", section_path=(), start=lines[0].start, end=lines[-1].end)]
+    return document, raw
+
+
+_NUMBER_TAIL = re.compile(r"[A-Za-z\u4e00-\u9fff]{1,12}[〔\[［(（]\d{4}[〕\]］)）]\d+号")
+
+
+def _number_after_title(text: str) -> int | None:
+    """Where a 文号 run onto the end of the title starts, if one is."""
+    for m in reversed(list(meta.TITLE_SUFFIX.finditer(text))):
+        if m.end() >= 6 and _NUMBER_TAIL.fullmatch(text[m.end():]):
+            return m.end()
+    return None
+
+
+def _title(lines: list[Line | TableItem]) -> tuple[str, int]:
+    """The title and how many lines it used. A first line that is a whole notice ("…的通知各区人民政府：
+    为做好…。") gives its title part and stays body text; one with no title gives its first words."""
+    first = lines[0]
+    cut = _number_after_title(first.text) if isinstance(first, Line) else None
+    if cut:                 # "…的通知X政办发〔2020〕12号": the title and its 文号 on one line
+        lines[0:1] = [Line(first.start, first.start + cut, first.text[:cut]),
+                      Line(first.start + cut, first.end, first.text[cut:])]
+        return first.text[:cut], 1
+    if isinstance(first, Line) and (len(first.text) > 80 or "。" in first.text[:-1]):
+        cut = meta.split_flat_title(first.text)
+        if 6 <= cut < len(first.text) and cut <= 80 and first.text[cut] not in "，。；、：,;:" \
+                and not re.search(r"[，。；！？]", first.text[:cut]):
+            lines[0] = Line(first.start + cut, first.end, first.text[cut:])
+            return first.text[:cut], 0
+        head = re.match(r"[^。；！？，：]{2,40}", first.text)
+        return (head.group(0) if head else first.text[:40]), 0
+    return meta.title_from_lines([ln.text for ln in lines[:2]])
 
 
 # ---------------------------------------------------------------- lines
@@ -123,10 +169,61 @@ def _unflatten(text: str, lines: list[Line]) -> list[Line]:
     return out
 
 
-def _cut_after_attributions(lines: list[Line]) -> list[Line]:
+def _with_tables(lines: list[Line], blocks: tuple[Block, ...]) -> list[Line | TableItem]:
+    """The lines with each task table replaced by one TableItem: the tables of `blocks`, else tables
+    recognised in text written one cell per line."""
+    tables: list[TableItem] = []
+    for block in blocks:
+        if block.kind != "table" or len(block.rows) < 2:
+            continue
+        columns = header_columns(list(block.rows[0].cells))
+        if columns:
+            rows = task_rows(columns, [(list(r.cells), r.span) for r in block.rows[1:]])
+            tables.append(TableItem(block.span[0], block.span[1], rows))
+    if not blocks:
+        texts = [ln.text for ln in lines]
+        starts, ends = [ln.start for ln in lines], [ln.end for ln in lines]
+        i = 0
+        while i < len(lines):
+            by_line = line_table(texts, i) if "\t" in texts[i] or " " in texts[i] or "\u3000" in texts[i] else None
+            if by_line:                   # one row per line, cells separated by tabs or spaces
+                columns, rows = by_line
+                resolved = task_rows(columns, [(values, (starts[j], ends[j])) for j, values in rows])
+                tables.append(TableItem(starts[i], ends[rows[-1][0]], resolved))
+                i = rows[-1][0] + 1
+                continue
+            found = text_table(texts, i)
+            if found is None:
+                i += 1
+                continue
+            rows = task_rows(list(found.columns), text_rows(found, starts, ends))
+            tables.append(TableItem(starts[found.start], ends[found.end - 1], rows))
+            i = found.end
+    if not tables:
+        return list(lines)
+    out: list[Line | TableItem] = []
+    pending = sorted(tables, key=lambda t: t.start)
+    for line in lines:
+        while pending and pending[0].end <= line.start:       # a table whose lines are all behind us
+            table = pending.pop(0)
+            if not out or out[-1] is not table:
+                out.append(table)
+        if pending and pending[0].start <= line.start < pending[0].end:
+            if not out or out[-1] is not pending[0]:
+                out.append(pending[0])                          # the table stands where its first line stood
+            continue
+        out.append(line)
+    out.extend(t for t in pending if not out or out[-1] is not t)
+    return out
+
+
+def _cut_after_attributions(lines: list[Line | TableItem]) -> list[Line | TableItem]:
     """"…。（A指导）以铅酸蓄电池…（B指导）": an attribution closes a task, so text after it starts another."""
     out = []
     for line in lines:
+        if isinstance(line, TableItem):
+            out.append(line)
+            continue
         prev = 0
         for cut in _attribution_cuts(line.text):
             if len(line.text) - cut >= 10:
@@ -198,6 +295,10 @@ def _read_header(doc_id: str, title: str, source: str, text: str, lines: list[Li
     expect_inner_title = skip_next = False
     for i in range(used, len(lines)):
         ln = lines[i]
+        if isinstance(ln, TableItem):
+            body.append(ln)
+            header_zone = expect_inner_title = False
+            continue
         s = ln.text
         nxt = lines[i + 1].text if i + 1 < len(lines) else ""
         if header_zone and (len(s) >= 40 or match_label(s)):
@@ -221,9 +322,18 @@ def _read_header(doc_id: str, title: str, source: str, text: str, lines: list[Li
             continue
         if meta.is_addressee(s) or meta.PUBLISH_NOTE.match(s):
             continue
-        if re.match(r"^附件[：:]", s):
-            continue                      # the list of attachments under a notice
-        if re.fullmatch(r"附件\s*[0-9一二三四五六七八九十]*", s):
+        attached = re.match(r"^附[件表]\s*[0-9一二三四五六七八九十]*[：:]\s*(.*)$", s)
+        if attached:
+            title_on_line = attached.group(1)
+            if not title_on_line or re.match(r"[1１一][.．、]", title_on_line) or re.match(r"[2２二][.．、]", nxt) \
+                    or SENTENCE_PUNCT.search(title_on_line):
+                continue                  # the list of attachments under a notice
+            body.append("attachment")     # "附件：标题" on one line starts the attachment
+            body.append("inner_title")
+            body.append(Line(ln.start + attached.start(1), ln.end, title_on_line))
+            expect_inner_title = False
+            continue
+        if re.fullmatch(r"附[件表]\s*[0-9一二三四五六七八九十]*", s):
             body.append("attachment")
             expect_inner_title = True
             continue
@@ -280,15 +390,24 @@ def _has_notice(lines: list[Line]) -> bool:
 def _units(body: list[Line | str]) -> list[Unit]:
     labels = [match_label(b.text) for b in body if isinstance(b, Line)]
     bare_mode = not any(lb and lb.style in ("cn", "chapter", "part", "article") for lb in labels)
+    if not any(labels):         # no numbering at all: a long paragraph is cut into runs of whole sentences
+        body = [Line(b.start + s, b.start + e, b.text[s:e]) if isinstance(b, Line) else b
+                for b in body for s, e in (_sentence_groups(b.text) if isinstance(b, Line) else [(0, 0)])]
     units: list[Unit] = []
     current: Unit | None = None
     root_next = False
+    last: dict[str, int] = {}        # the last number of each style that counts in sequence
     for item in body:
         if isinstance(item, str):
             root_next = True
             current = None
+            last.clear()
             continue
-        label = match_label(item.text)
+        if isinstance(item, TableItem):
+            units.append(Unit("table", [item]))
+            root_next, current = False, None
+            continue
+        label = _in_sequence(match_label(item.text), last)
         if root_next:
             units.append(Unit("root", [item]))
             root_next, current = False, None
@@ -310,13 +429,32 @@ def _units(body: list[Line | str]) -> list[Unit]:
         if current is not None and current.kind == "numbered" and current.label.style == "ordinal" \
                 and len(current.lines) >= 2 and _headingish(current.first_text):
             current = None                # "一是…。" heads one paragraph; later ones belong to the section
-        if current is not None and (current.kind == "numbered" or _is_cell(item.text) and _is_cell(current.lines[-1].text)):
-            current.lines.append(item)
+        if current is not None and (current.kind == "numbered" or _is_cell(item.text) and _is_cell(current.lines[-1].text)
+                                    or current.kind == "para" and _only_attribution(item.text)):
+            current.lines.append(item)    # a "牵头单位：…" / "（责任单位：…）" line belongs to the task above it
             continue
         current = Unit("para", [item])
         units.append(current)
     _bare_levels(units)
     return units
+
+
+def _in_sequence(label: Label | None, last: dict[str, int]) -> Label | None:
+    """The label, or None when it breaks its sequence and so is body text: "一、二级保护区…" inside
+    section 一, "二、三季度为汛期…" inside section 二, "第三条规定的…" inside 第四条."""
+    if label is None:
+        return None
+    if label.style in ("part", "chapter", "section"):
+        last.pop("cn", None)            # 一、 may start again in each chapter
+        last[label.style] = label.number
+        return label
+    if label.style not in ("cn", "article"):
+        return label
+    previous = last.get(label.style)
+    if previous is not None and label.number <= previous:
+        return None
+    last[label.style] = label.number
+    return label
 
 
 _DEPTH = {"part": 0, "chapter": 1, "section": 2, "article": 3, "cn": 4, "paren_cn": 5, "arabic": 6,
@@ -387,14 +525,15 @@ def _tree(units: list[Unit]) -> list[RawClause]:
     def path() -> tuple[str, ...]:
         return tuple(f.heading for f in stack if f.heading)
 
-    def emit(lines: list[Line], label: str | None, component: str, tail: str | None = None) -> None:
+    def emit(lines: list[Line], label: str | None, component: str, tail: str | None = None, **row) -> None:
         ids = "/".join([f.component for f in stack] + [component]).strip("/")
         base, k = ids, 2
         while ids in used_ids:
             ids, k = f"{base}~{k}", k + 1
         used_ids.add(ids)
-        out.append(RawClause(label=label, path_id=ids, section_path=path(),
-                             start=lines[0].start, end=lines[-1].end, shared_tail=tail))
+        section = path() + row.pop("section", ())
+        out.append(RawClause(label=label, path_id=ids, section_path=section,
+                             start=lines[0].start, end=lines[-1].end, shared_tail=tail, **row))
 
     def emit_paragraph(lines: list[Line], label: str | None, component: str) -> None:
         pieces = _ordinal_pieces(lines[0]) if (label is None or label.startswith("一是")) else None
@@ -409,6 +548,13 @@ def _tree(units: list[Unit]) -> list[RawClause]:
 
     units = list(units)
     for i, unit in enumerate(units):
+        if unit.kind == "table":            # one clause per task row, under the table's section rows
+            counters = parent().counters
+            counters["t"] = counters.get("t", 0) + 1
+            for row in unit.lines[0].rows:
+                emit([Line(row.span[0], row.span[1], "")], row.label, f"t{counters['t']}r{row.number}",
+                     section=row.section, cells=row.cells, row=row.number)
+            continue
         if unit.kind == "root":
             stack.clear()
             push("root", _heading_text(unit.lines[0].text), "a")
@@ -434,14 +580,15 @@ def _tree(units: list[Unit]) -> list[RawClause]:
             del stack[keys.index(label.style):]
         open_keys = {f.key for f in stack} | {label.style}
         nxt = units[i + 1] if i + 1 < len(units) else None
-        has_children = bool(nxt and nxt.kind == "numbered" and nxt.label.style not in open_keys
-                            and nxt.label.style not in HEADING_STYLES) and label.style != "article"
+        has_children = bool(nxt and (nxt.kind == "table" and len(unit.lines) == 1 or
+                                     nxt.kind == "numbered" and nxt.label.style not in open_keys
+                                     and nxt.label.style not in HEADING_STYLES)) and label.style != "article"
         if label.style != "article" and sum(1 for ln in unit.lines if _trailing_attribution([ln])) >= 2:
             has_children = True           # "（一）…（A牵头）" then more paragraphs, each its own task
             units.insert(i + 1, Unit("para_run", unit.lines[1:]))
             unit.lines = unit.lines[:1]
         heading_lines, rest = _heading_split(unit)
-        long_paragraphs = sum(1 for ln in rest if len(ln.text) >= 60)
+        long_paragraphs = sum(1 for ln in rest if len(ln.text) >= 60 and not _only_attribution(ln.text))
         if heading_lines and (has_children or long_paragraphs >= 2) and label.style != "article":
             frame = push(label.style, _heading_text("".join(ln.text for ln in heading_lines)), code, label.number)
             for ln in rest:
@@ -514,6 +661,13 @@ def _ordinal_pieces(line: Line) -> list[tuple[int, str, Line]] | None:
         stripped = segment.rstrip()
         pieces.append((k + 1, found[k][2], Line(line.start + a, line.start + a + len(stripped), stripped)))
     return pieces
+
+
+def _only_attribution(text: str) -> bool:
+    """A line that is just a task's attribution or labelled roles ("（责任单位：…）", "牵头单位：…")."""
+    groups = attribution_groups(text)
+    return bool(groups and groups[0][0] == 0 and text[groups[-1][1]:].strip("。；. ") == "") or \
+        bool(LABELLED.match(text))
 
 
 def _trailing_attribution(lines: list[Line]) -> str | None:

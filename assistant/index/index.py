@@ -266,9 +266,6 @@ class Index:
                 except Exception as exc:              # a parser bug must not take the other files down
                     report.failed.append((str(path), f"cannot parse ({type(exc).__name__}: {exc})"))
                     continue
-                if not parsed.clauses:
-                    report.failed.append((str(path), "no clauses found in the text"))
-                    continue
                 doc_id = parsed.document.doc_id
                 name = path.name
                 if doc_id in stale and doc_id not in replaced_ids:      # parsed by an older policyqa

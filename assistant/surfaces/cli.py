@@ -49,8 +49,9 @@ def _cmd_parse(args: argparse.Namespace) -> int:
         return 0
     doc = parsed.document
     print(doc.title)
+    from_tables = sum(1 for t in parsed.tasks if t.row is not None)
     print(f"  文号: {doc.doc_number or '—'}  发文机关: {doc.issuer or '—'}  日期: {doc.date or '—'}  "
-          f"条款: {len(parsed.clauses)}  doc_id: {doc.doc_id}")
+          f"条款: {len(parsed.clauses)}  任务: {len(parsed.tasks)}（表格 {from_tables}）  doc_id: {doc.doc_id}")
     for clause in parsed.clauses:
         print()
         for line in clause_lines(clause, width=args.width):

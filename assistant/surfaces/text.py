@@ -5,12 +5,14 @@ from ..models import Clause
 
 
 def clause_lines(clause: Clause, width: int = 80) -> list[str]:
-    text = " ".join(clause.text.split("\n"))
+    """The clause's place, its text on one line (cut at `width` characters; a table row's cells separated
+    by spaces), and its fields."""
+    text = " ".join(clause.text.replace("\t", " ").split("\n"))
     if width and len(text) > width:
         text = text[:width] + "…"
     path = " > ".join(clause.section_path)
-    lines = [f"[{path}]  ({clause.clause_id.split(':', 1)[1]})" if path else f"[—]  ({clause.clause_id.split(':', 1)[1]})",
-             f"  {text}"]
+    where = clause.clause_id.split(':', 1)[1] + (f", 表格第{clause.row}行" if clause.row is not None else "")
+    lines = [f"[{path or '—'}]  ({where})", f"  {text}"]
     fields = []
     if clause.lead_agencies:
         fields.append("牵头: " + "、".join(a.name for a in clause.lead_agencies))
@@ -18,6 +20,10 @@ def clause_lines(clause: Clause, width: int = 80) -> list[str]:
         fields.append("参与: " + "、".join(a.name for a in clause.participants))
     if clause.responsible:
         fields.append("负责: " + "、".join(a.name for a in clause.responsible))
+    if clause.implementers:
+        fields.append("实施: " + "、".join(a.name for a in clause.implementers))
+    if clause.guiding:
+        fields.append("指导: " + "、".join(a.name for a in clause.guiding))
     if clause.deadlines:
         fields.append("期限: " + "、".join(f"{d.text}({d.normalized})" if d.normalized else d.text
                                          for d in clause.deadlines))

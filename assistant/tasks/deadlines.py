@@ -48,6 +48,26 @@ def _rule(pattern: str):
     return register
 
 
+@_rule(r"(?:(\d{4})年)?(\d{1,2})\s*[-—–~～至到]+\s*(\d{1,2})月(?:底|末)?(?:前)?")
+def _month_range(m, year, issued):
+    """"3-4月", "10—11月", "2024年5-7月": the months, ending on the last day of the second."""
+    y = int(m.group(1)) if m.group(1) else year
+    first, second = int(m.group(2)), int(m.group(3))
+    if not y or not 1 <= first <= second <= 12:
+        return None
+    return f"{y:04d}-{first:02d}-01/{_last_day(y, second)}"
+
+
+@_rule(r"(?:雨季|汛期|春耕|秋收|夏收|供暖季|采暖季|冬季|春节|国庆)(?:来临)?(?:前|之前|以前)")
+def _season(m, year, issued):
+    return None             # an event of the year: kept as written, no date can be derived
+
+
+@_rule(r"(?:(?<=[，。；：:（(\s])|^)(?:长期坚持|持续推进|长期推进|常态化推进)(?=[。；，）)]|$)")
+def _ongoing(m, year, issued):
+    return "ongoing"
+
+
 @_rule(r"(\d{4})年(\d{1,2})月(\d{1,2})日至(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
 def _interval(m, year, issued):
     y1, m1, d1, y2, m2, d2 = m.groups()
@@ -66,7 +86,7 @@ def _yearly_day(m, year, issued):
     return f"R/P1Y/--{int(m.group(1)):02d}-{int(m.group(2)):02d}"
 
 
-@_rule(rf"每季度(?:结束后|末后)({N})(日|天|个工作日|工作日)内")
+@_rule(rf"每?季度(?:结束后|末后)\s*({N})\s*(日|天|个工作日|工作日)内")
 def _quarter_after(m, year, issued):
     return f"R/P3M/end+{_duration(m.group(1), m.group(2))}"
 
@@ -96,9 +116,10 @@ def _yearly_end(m, year, issued):
     return "R/P1Y/--12-31"
 
 
-@_rule(r"每半年|每季度|每月|每周|每年度")
+@_rule(r"每半年|每季度|每月|每周|每年度|每年(?!的|中|都)")
 def _recurring(m, year, issued):
-    return {"每半年": "R/P6M", "每季度": "R/P3M", "每月": "R/P1M", "每周": "R/P1W", "每年度": "R/P1Y"}[m.group(0)]
+    return {"每半年": "R/P6M", "每季度": "R/P3M", "每月": "R/P1M", "每周": "R/P1W", "每年度": "R/P1Y",
+            "每年": "R/P1Y"}[m.group(0)]
 
 
 @_rule(r"(\d{4})年(\d{1,2})月(\d{1,2})日(?:前|之前|以前)")
@@ -114,6 +135,12 @@ def _month_end(m, year, issued):
 @_rule(r"(\d{4})年(\d{1,2})月(?:前|之前|以前)")
 def _before_month_with_year(m, year, issued):
     return _before_month(int(m.group(1)), int(m.group(2)))
+
+
+@_rule(r"(?:于|在|到|至)?(\d{4})年(\d{1,2})月(?![\d底末前份])(?:完成|前|之前)?")
+def _month_node(m, year, issued):
+    """A bare month as a time node: "2024年9月" -> the month's last day."""
+    return _last_day(int(m.group(1)), int(m.group(2)))
 
 
 @_rule(r"(\d{4})年(?:底|末|年底)(?:前|之前|以前)?")
@@ -165,6 +192,11 @@ def _after_event(m, year, issued):
     return f"+{_duration(m.group(1), m.group(2))}"
 
 
+@_rule(rf"({N})\s*(?:个)?小时(?:内|以内)")
+def _hours(m, year, issued):
+    return f"+PT{_num(m.group(1))}H"
+
+
 @_rule(rf"({N})(个工作日|工作日)内")
 def _working_days(m, year, issued):
     return f"+{_duration(m.group(1), m.group(2))}"
@@ -200,3 +232,29 @@ def find_deadlines(text: str, year: int | None, issued: str | None = None) -> li
             taken.append((m.start(), m.end(), Deadline(text=phrase, normalized=_checked(normalize, m, year, issued))))
     ordered = [d for _, _, d in sorted(taken, key=lambda t: t[0])]
     return list(dict.fromkeys(ordered))      # the same phrase twice in a clause is one deadline
+
+
+# Time-column phrases of task tables with no date in them: ongoing work, kept as such, or this year.
+_ONGOING = re.compile(r"长期坚持|长期推进|长期|持续推进|持续开展|持续|常态化推进|常态化|常态推进|全年推进|全年|按年度推进|逐年推进")
+_THIS_YEAR = re.compile(r"(?:年内|年底前|年底|本年度内?)(?:完成|推进)?")
+_QUARTER_DONE = re.compile(r"(?:第)?([一二三四1-4])季度(?:完成|内|前)?")
+
+
+def table_deadline(text: str, year: int | None, issued: str | None = None) -> list[Deadline]:
+    """The deadlines of a table's time cell: dated phrases as in prose ("2023年6月底前"), else the cell as
+    written with a normalized form where one follows: 年内完成 -> the plan year's last day, 一季度完成 ->
+    the quarter's last day, 持续推进 / 长期坚持 / 全年推进 -> "ongoing" (no date, kept as such)."""
+    found = find_deadlines(text, year, issued)
+    if found:
+        return found
+    cell = text.strip().rstrip("。；")
+    if not cell:
+        return []
+    quarter = _QUARTER_DONE.fullmatch(cell)
+    if quarter and year:
+        return [Deadline(cell, _last_day(year, _num(quarter.group(1)) * 3))]
+    if _THIS_YEAR.fullmatch(cell):
+        return [Deadline(cell, f"{year:04d}-12-31" if year else None)]
+    if _ONGOING.fullmatch(cell):
+        return [Deadline(cell, "ongoing")]
+    return [Deadline(cell, None)]

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from ..documents.load import load_file
 from ..documents.structure import read_structure
-from ..models import LoadedText, ParsedDocument
+from ..models import Block, LoadedText, ParsedDocument
 from .fields import build_clauses
 
-PARSER_VERSION = 3
+PARSER_VERSION = 4
 
 
 def parse_file(path: str | Path) -> ParsedDocument:
@@ -21,11 +21,12 @@ def parse_file(path: str | Path) -> ParsedDocument:
 
 
 def parse_loaded(loaded: LoadedText) -> ParsedDocument:
-    return parse_text(loaded.text, loaded.path.name)
+    return parse_text(loaded.text, loaded.path.name, loaded.blocks)
 
 
-def parse_text(text: str, source: str) -> ParsedDocument:
-    """`source` is the file name the document is known by; raises ValueError for blank text."""
-    document, raw = read_structure(text, source)
+def parse_text(text: str, source: str, blocks: tuple[Block, ...] = ()) -> ParsedDocument:
+    """`source` is the file name the document is known by; `blocks` the tables a structured file gave.
+    Raises ValueError for blank text."""
+    document, raw = read_structure(text, source, blocks)
     clauses, tasks = build_clauses(document, text, raw)
     return ParsedDocument(document=document, clauses=tuple(clauses), tasks=tuple(tasks))

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..documents.attribution import KEYED, VERB, segments, strip_rule_words
+from ..documents.attribution import KEYED, VERB, is_bare_agencies, segments, strip_rule_words
+from ..documents.tables import looks_like_agencies
 from ..lexicon import KEYED_ROLES, VERB_ROLES
 from ..models import Agency
 from .agencies import split_agencies
@@ -24,6 +25,8 @@ class Roles:
     lead: list[Agency] = field(default_factory=list)
     participants: list[Agency] = field(default_factory=list)
     responsible: list[Agency] = field(default_factory=list)
+    implementers: list[Agency] = field(default_factory=list)        # 实施部门 / 实施主体
+    guiding: list[Agency] = field(default_factory=list)             # 指导部门
     later_responsible: list[Agency] = field(default_factory=list)   # "以下均需…落实": applies from here on
     first_listed_leads: bool = False                                  # "列第一位者为牵头单位，下同"
 
@@ -34,16 +37,22 @@ class Roles:
                 target.append(agency)
 
     def empty(self) -> bool:
-        return not (self.lead or self.participants or self.responsible)
+        return not (self.lead or self.participants or self.responsible or self.implementers or self.guiding)
 
 
 def roles_from_attribution(inner: str) -> Roles:
     """Roles in the text inside one attribution group."""
     roles = Roles()
     prefix: str | None = None
+    last_role: str | None = None         # "（责任单位：A、B，C、D）": a list may go on after a comma
     for segment in segments(inner):
         if not segment or segment in ("下同", "不再列出"):
             continue
+        if last_role and not KEYED.match(segment) and looks_like_agencies(segment):
+            agencies, prefix = split_agencies(segment, prefix)
+            roles.add(last_role, agencies)
+            continue
+        last_role = None
         later = LATER_RESPONSIBLE.search(segment)
         if later:
             agencies, prefix = split_agencies(later.group(1), prefix)
@@ -55,7 +64,8 @@ def roles_from_attribution(inner: str) -> Roles:
             continue
         keyed = KEYED.match(segment)
         if keyed:
-            role = KEYED_ROLES[keyed.group(1)]
+            role = KEYED_ROLES.get(keyed.group(1))      # None: a scope (适用范围) or a time (完成时限)
+            last_role = role
             if role is not None:
                 agencies, prefix = split_agencies(keyed.group(2), prefix)
                 roles.add(role, agencies)
@@ -75,14 +85,20 @@ def roles_from_attribution(inner: str) -> Roles:
             continue
         agencies, prefix = split_agencies(names, prefix)
         roles.add(role, agencies)
+    if roles.empty() and not roles.later_responsible and is_bare_agencies(inner):
+        roles.add("responsible", split_agencies(inner)[0])     # "（县水利局、县财政局）"
     return roles
 
 
 # Prose: "由农业农村、林业部门会同生态环境、自然资源等部门组织开展", "市场监管总局要发挥牵头作用",
 # "生态环境部会同有关部门组织开展…", "建立由农业农村部、工业和信息化部牵头的…机制".
-_AGENCY_TAIL = r"[\u4e00-\u9fff、]{2,40}?(?:部|委|厅|局|署|办公厅|办公室|总局|政府|部门|小组)"
-_PARTNERS = r"[\u4e00-\u9fff、]{2,60}?(?:等?(?:有关|相关)?(?:主管部门|行政部门|部门|单位|方面)|等)"
+_AGENCY_TAIL = r"[\u4e00-\u9fff、]{2,40}?(?:部|委|厅|局|署|办公厅|办公室|总局|政府|部门|小组|专班|中心|分局)"
+_NAME = r"[\u4e00-\u9fff]{1,14}?(?:部|委|厅|局|署|办|政府|部门|单位|专班|中心|分局|街镇|管委会)"
+# the partners end where the verb begins: "会同市农业农村局、市水利局做好…" stops before 做好
+_PARTNERS = (rf"(?:[\u4e00-\u9fff、]{{2,60}}?(?:等?(?:有关|相关)?(?:主管部门|行政部门|部门|单位|方面)|等)"
+             rf"|{_NAME}(?:[、和及]{_NAME})*)")
 PROSE_PATTERNS = (
+    re.compile(rf"由(?P<lead>{_AGENCY_TAIL})牵头[，,]?(?P<part>{_NAME}(?:[、和及]{_NAME})*)等?(?:配合|参与|协助)"),
     re.compile(rf"由(?P<lead>{_AGENCY_TAIL})会同(?P<part>{_PARTNERS})"),
     re.compile(rf"(?:^|[。；，\s\u3000])(?!经|报)(?P<lead>{_AGENCY_TAIL})(?:要|应当|应|将)?(?:继续)?会同(?P<part>{_PARTNERS})"),
     re.compile(rf"由(?P<lead>{_AGENCY_TAIL})牵头"),

@@ -85,10 +85,14 @@ def _docx(path):
 def test_docx_paragraphs_and_tables_in_order(tmp_path):
     path = tmp_path / "计划.docx"
     _docx(path)
-    lines = [ln for ln in load_file(path).text.split("\n") if ln]
+    loaded = load_file(path)
+    lines = [ln for ln in loaded.text.split("\n") if ln]
     assert lines == ["2021年度广西土壤污染防治重点工作实施计划",
                      "1．持续开展重点行业企业用地土壤污染状况调查。（自治区生态环境厅牵头，自治区农业农村厅等参与）",
-                     "一级指标", "二级指标", "医疗质量", "功能定位", "2．加大土壤污染状况详查成果应用。"]
+                     "一级指标\t二级指标", "医疗质量\t功能定位", "2．加大土壤污染状况详查成果应用。"]
+    table = [b for b in loaded.blocks if b.kind == "table"]
+    assert [r.cells for r in table[0].rows] == [("一级指标", "二级指标"), ("医疗质量", "功能定位")]
+    assert all(loaded.text[slice(*r.span)] == "\t".join(r.cells) for r in table[0].rows)
 
 
 def test_truncated_docx_is_a_clear_error(tmp_path):

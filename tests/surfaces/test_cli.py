@@ -23,9 +23,10 @@ def test_parse_json_contract():
     assert data["document"]["title"] == "2021年度广西土壤污染防治重点工作实施计划"
     assert data["document"]["source"] == GUANGXI.name
     clause = next(c for c in data["clauses"] if "持续开展涉镉污染源排查整治工作" in c["text"])
-    # the first release's keys stay; implementers and guiding bodies were added
+    # the first release's keys stay; implementers, guiding bodies and the table row were added
     assert set(clause) == {"clause_id", "label", "section_path", "text", "lead_agencies", "participants",
-                           "responsible", "deadlines", "targets", "implementers", "guiding"}
+                           "responsible", "deadlines", "targets", "implementers", "guiding", "row"}
+    assert clause["row"] is None
     assert clause["label"] == "2．"
     assert clause["section_path"] == ["重点任务", "持续狠抓土壤污染源头风险管控"]
     assert clause["lead_agencies"] == ["自治区生态环境厅"]
@@ -172,3 +173,18 @@ def test_agencies_and_deadlines_on_the_real_corpus(real_index):
     assert {"deadline": "每季度结束后3日内", "normalized": "R/P3M/end+P3D"}.items() <= \
         next(d for d in deadlines if d["deadline"] == "每季度结束后3日内").items()
     assert "2021-12-31" in run("deadlines", env=env).stdout
+
+
+def test_parse_a_word_task_table():
+    """cases/docx-task-table-merged: each row a clause (its 序号 the label) and a task of origin table."""
+    result = run("parse", str(ROOT / "tests" / "data" / "feiqiwu_fengong_merged.docx"), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    row = next(c for c in data["clauses"] if "废旧农膜回收利用试点" in c["text"] and c["row"])
+    assert (row["label"], row["row"], row["lead_agencies"]) == ("2", 2, ["县农业农村局"])
+    assert row["participants"] == ["县财政局", "县市场监管局"]
+    assert row["deadlines"] == [{"text": "2023年6月底前", "normalized": "2023-06-30"}]
+    task = next(t for t in data["tasks"] if t["clause_id"] == row["clause_id"])
+    assert (task["origin"], task["row"]) == ("table", 2)
+    text = run("parse", str(ROOT / "tests" / "data" / "feiqiwu_fengong_merged.docx")).stdout
+    assert "任务: " in text and "表格第2行" in text and "牵头: 县农业农村局" in text
