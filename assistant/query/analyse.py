@@ -53,7 +53,9 @@ _DEICTIC = re.compile(r"(这个|这份|本|该|此|这一|上述|这部|这)(计
                       r"文件(里|中)|今年|本年度")
 _DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,6}?)\s*[〔\[（(【]?\s*((?:19|20)\d{2})\s*[〕\]）)】年]?\s*第?\s*(\d{1,4})\s*号")
 _GENERIC_TITLE = re.compile("|".join(GENERIC_TITLE_WORDS))
-_JURISDICTION = re.compile(r"^(自治区|国家|国务院|省|市|县|区|上海市|广西壮族自治区|广西)")
+# a place prefix an officer may leave out; not when it binds to the next character as an adjective
+# (区属企业 "district-owned enterprises", 市级部门, 县内): those names have no shorter form
+_JURISDICTION = re.compile(r"^(自治区|国家|国务院|省|市|县|区|上海市|广西壮族自治区|广西)(?![属级内域辖直])")
 _RECURRING = {"季度": "R/P3M", "季报": "R/P3M", "半年": "R/P6M", "每年": "R/P1Y", "年度报告": "R/P1Y", "每月": "R/P1M",
               "月报": "R/P1M", "每周": "R/P1W"}
 _RECURRING_ASK = re.compile(r"(按|每个?|定期|逐)(季度|半年|年|月|周)|季报|月报|(季度|半年)(报送|报告|推送|上报|汇报|通报|公开)")

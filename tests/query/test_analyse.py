@@ -162,3 +162,12 @@ def test_short_forms_officers_use(name, form):
     from assistant.query.analyse import _short_forms
 
     assert form in _short_forms(name)
+
+
+@pytest.mark.parametrize("name", ["区属企业", "市级有关部门", "县内各乡镇"])
+def test_a_place_word_that_is_an_adjective_is_not_dropped(name):
+    """"区属企业" (district-owned enterprises) must not become "属企业", which would be found
+    inside "涉重金属企业" in a question about another task."""
+    from assistant.query.analyse import _short_forms
+
+    assert _short_forms(name) == {name}
