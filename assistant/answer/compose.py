@@ -25,7 +25,7 @@ from datetime import date
 
 from ..documents.attribution import attribution_groups
 from ..lexicon import PROVINCES
-from ..models import Answer, Citation, Clause, Document, Operation, Query, Role, Task
+from ..models import Answer, Citation, Clause, Document, Operation, Origin, Query, Role, Task
 from ..query.analyse import FOLLOW_UP, MORE, NEXT, is_office_holder_question
 from ..query.normalize import normalize_text
 from ..query.retrieve import Hit, Retriever
@@ -206,12 +206,18 @@ class Assistant:
         reorders the three."""
         hits = self._search(query, top_k)
         candidates = hits[:3]
-        if query.intents[0] in ("lead", "participants") and candidates and not _has_roles(candidates[0].clause):
-            # a clause naming roles goes first when it is about the question at least as much as the best one
+        if query.intents[0] in ("lead", "participants") and candidates:
+            # a clause naming roles goes first when it is about the question at least as much as the best
+            # one; for a 谁牵头 question, one naming a lead goes before one naming only who is responsible
+            # ("(十三)区信息委：加强对数字公园…的指导" vs the task "推进公园数字化建设" led by 区绿化市容局)
             words = query.task_words or query.content_words
             top = _coverage(words, self._haystack(candidates[0].clause))
-            candidates = sorted(candidates, key=lambda h: not (_has_roles(h.clause) and
-                                                               _coverage(words, self._haystack(h.clause)) >= top))
+
+            def order(hit: Hit) -> tuple[bool, bool]:
+                about = _coverage(words, self._haystack(hit.clause)) >= top
+                leads = query.intents[0] == "lead" and bool(hit.clause.lead_agencies)
+                return not (_has_roles(hit.clause) and about), not (leads and about)
+            candidates = sorted(candidates, key=order)
         if prefer is not None:
             # `prefer` breaks ties among the clauses that are about the question as much as the best one
             words = query.task_words or query.content_words
@@ -279,8 +285,10 @@ class Assistant:
         if scope:      # related clauses from the documents pointed to only (the answer may cite them)
             hits = [h for h in hits if h is best or h.clause.doc_id in scope]
         who = intent in ("lead", "participants")
-        if who and _has_roles(best.clause) and not attribution_groups(best.clause.text):
+        stated = any(t.origin != Origin.PROSE for t in self._tasks_with_roles(best.clause))
+        if who and _has_roles(best.clause) and not stated and not attribution_groups(best.clause.text):
             # roles read from prose: they answer only when the sentence about the thing asked names them
+            # (roles a table column, a label or an agency heading states need no such sentence)
             quote = self._quote(query, best.clause, intent)
             named = [a.as_written for a in (*best.clause.lead_agencies, *best.clause.responsible,
                                             *best.clause.participants)]
@@ -905,9 +913,15 @@ class Assistant:
 
     # ---------------------------------------------------------------- refusals and asking back
     def _ask_which_document(self, query: Query) -> Answer:
-        documents = sorted(self.index.documents().values(), key=lambda d: d.source)
+        """Asked back when a question about one document fits several: the candidates the question's words
+        point to (e.g. two 奉贤 plans for "奉贤那个方案"), else every indexed document."""
+        indexed = self.index.documents()
+        scope = [d for d in (query.scope or query.restrict) if d in indexed]
+        documents = sorted((indexed[d] for d in scope) if len(scope) > 1 else indexed.values(), key=lambda d: d.source)
         names = "；".join(f"《{d.title}》" for d in documents[:8])
         more = f"等{len(documents)}份" if len(documents) > 8 else ""
+        if len(scope) > 1:
+            return self._refuse(query, f"问题所指的文件有{len(documents)}份，请指明是哪一份：{names}。")
         return self._refuse(query, f"请指明是哪份文件（例如在问题中写出文件名称或文号）。已收录：{names}{more}。")
 
     def _agency_alone(self, query: Query) -> Answer:

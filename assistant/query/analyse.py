@@ -55,6 +55,8 @@ _DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,6}?)\s*[〔\[（(【]?\s*((?:19|20
 _GENERIC_TITLE = re.compile("|".join(GENERIC_TITLE_WORDS))
 # a place prefix an officer may leave out; not when it binds to the next character as an adjective
 # (区属企业 "district-owned enterprises", 市级部门, 县内): those names have no shorter form
+# words officers use for any plan-like document, whatever its title calls it
+_PLAN_WORDS = ("方案", "计划", "意见", "通知", "文件", "规划")
 _JURISDICTION = re.compile(r"^(自治区|国家|国务院|省|市|县|区|上海市|广西壮族自治区|广西)(?![属级内域辖直])")
 _RECURRING = {"季度": "R/P3M", "季报": "R/P3M", "半年": "R/P6M", "每年": "R/P1Y", "年度报告": "R/P1Y", "每月": "R/P1M",
               "月报": "R/P1M", "每周": "R/P1W"}
@@ -385,8 +387,20 @@ class QueryAnalyser:
                         _DOC_WORD.search(question[at + len(term): at + len(term) + 8]):
                     named[doc_id] = (1.0, term)
                     break
+        loose: dict[str, list[str]] = {}
         for doc_id, piece in self._loose_titles(question):
-            named.setdefault(doc_id, (1.0, piece))
+            loose.setdefault(piece, []).append(doc_id)
+        for piece, doc_ids in loose.items():
+            # a name that fits several titles is settled by what else names a document ("《广西…条例》":
+            # 广西 names the Guangxi plan, not the national law); unsettled, all stay in scope
+            settled = [d for d in doc_ids if d in named] if len(doc_ids) > 1 else []
+            for doc_id in settled or doc_ids:
+                if doc_id in settled or doc_id not in named:
+                    named[doc_id] = (1.0, piece)
+        if not named:
+            place_topic = self._place_and_topic(question)
+            if place_topic:
+                named[place_topic[0]] = (1.0, place_topic[1])
         if any(strength != province for strength, _ in named.values()):
             # "土壤法里广西…": the document named by its title is the scope, 广西 only a place in it
             explicit = {d: v for d, v in named.items() if v[0] != province}
@@ -394,6 +408,23 @@ class QueryAnalyser:
                 d2 == d for d2 in explicit)}
             named = {**kept, **explicit}
         return named
+
+    def _place_and_topic(self, question: str) -> tuple[str, str] | None:
+        """(doc_id, place word) when a place and a topic word of the question together fit one title only:
+        "奉贤公园城市" with two 奉贤 plans and two 公园城市 plans indexed. The place is a word the title
+        writes before 区/市/县 (奉贤 in 上海市奉贤区…); each word alone fits several titles."""
+        documents = self.index.documents()
+        words = [w for w in self.index.tokenizer.terms(question) if len(w) >= 2 and not _GENERIC_TITLE.fullmatch(w)]
+        fits = {w: {d for d, doc in documents.items() if w in doc.title} for w in dict.fromkeys(words)}
+        fits = {w: ds for w, ds in fits.items() if 0 < len(ds) < len(documents)}
+        places = [w for w, ds in fits.items() if all(re.search(re.escape(w) + r"(?:区|市|县)", documents[d].title)
+                                                     or w.endswith(("区", "市", "县")) for d in ds)]
+        for place in places:
+            for topic, ds in fits.items():
+                both = fits[place] & ds
+                if topic != place and topic not in place and place not in topic and len(both) == 1:
+                    return next(iter(both)), place
+        return None
 
     def _loose_titles(self, question: str) -> list[tuple[str, str]]:
         """(doc_id, name) for each loose name of a document in the question: the one document whose title
@@ -412,14 +443,20 @@ class QueryAnalyser:
                     title = doc.title
                     span = _subsequence_span(piece, title)
                     if span is not None and span <= 4 * len(piece):
-                        kind = m.group(2)
-                        scored.append((_bigram_share(piece, title) + (0.2 if kind in title else 0.0) - span / 100,
-                                       doc_id))
+                        scored.append((_bigram_share(piece, title) - span / 100, m.group(2) in title, doc_id))
                 if scored:
                     scored.sort(reverse=True)
-                    if len(scored) == 1 or scored[0][0] > scored[1][0] + 1e-9:
-                        # the whole name as the question writes it: "奉贤公园城市实施意见", "上海耕地方案"
-                        found.append((scored[0][1], question[m.start(1) + start:m.end()]))
+                    best = [s for s in scored if s[0] > scored[0][0] - 1e-9]
+                    kind = m.group(2)
+                    if kind not in _PLAN_WORDS:
+                        # 法, 条例, 办法 name a kind of document: "土壤法" is the law, not the soil plan, and
+                        # "《广西…土壤污染防治条例》" names no indexed document (the plan only mentions it)
+                        best = [s for s in best if s[1]]
+                    # the whole name as the question writes it: "奉贤公园城市实施意见", "上海耕地方案"
+                    name = question[m.start(1) + start:m.end()]
+                    # a name that fits several titles alike ("奉贤那个方案" with two 奉贤 plans indexed)
+                    # puts all of them in scope: officers call any plan a 方案 or 计划
+                    found.extend((doc_id, name) for _, _, doc_id in best)
                     break
         return found
 

@@ -218,12 +218,29 @@ def _checked(normalize, m, year, issued) -> str | None:
         return None
 
 
+def _is_time_node(m: re.Match, text: str, year: int | None) -> bool:
+    """A bare "2024年9月" is a deadline when it says so (…完成/前, 于/到…), stands alone (a table's time
+    cell, a 完成时限 value) or in parentheses after a stage ("动员部署阶段（2024年6月）"), and is not
+    before the plan year: "2018年11月，党中央、国务院印发《…》" in a 2019 notice is a past event."""
+    if year and int(m.group(1)) < year:
+        return False
+    phrase = m.group(0)
+    if phrase.endswith(("完成", "前")) or phrase[0] in "于在到至":
+        return True
+    before, after = text[:m.start()].rstrip(" \u3000"), text[m.end():].lstrip(" \u3000")
+    alone = not before.strip("（(：:；;，,。 \t\n") and not after.strip("）)；;，,。 \t\n")
+    wrapped = before.endswith(("（", "(")) and after.startswith(("）", ")"))
+    return alone or wrapped or after.startswith(("至", "—", "-", "～", "~"))
+
+
 def find_deadlines(text: str, year: int | None, issued: str | None = None) -> list[Deadline]:
     """Every deadline phrase in `text`, in reading order, without overlaps."""
     taken: list[tuple[int, int, Deadline]] = []
     for pattern, normalize in _RULES:
         for m in pattern.finditer(text):
             if any(m.start() < e and s < m.end() for s, e, _ in taken):
+                continue
+            if normalize is _month_node and not _is_time_node(m, text, year):
                 continue
             phrase = m.group(0)
             if normalize is _after_event:      # keep the event, not the subject: "整治完成后1个月内"

@@ -69,3 +69,13 @@ def test_targets(sentence, expected):
 def test_years_dates_and_plain_counts_are_not_targets():
     assert find_targets("2021年是开局之年，对73类行业以外的典型行业用地进行调查，第54次常务会议") == []
     assert find_targets("计算方法：出院患者手术台次数/同期出院患者总人次数×100%。") == []
+
+
+def test_a_bare_month_in_prose_is_an_event_not_a_deadline():
+    # gov_guobanfa_2019_03_youeryuan.txt (a 2019 notice) recalls an earlier document: no deadline
+    past = "2018年11月，党中央、国务院印发《关于学前教育深化改革规范发展的若干意见》，提出规范小区配套幼儿园建设使用。"
+    assert find_deadlines(past, 2019) == []
+    # the same form as a time node: alone (a table's time cell), after a stage, or with 完成/于
+    assert [d.normalized for d in find_deadlines("2024年9月", 2024)] == ["2024-09-30"]
+    assert [d.normalized for d in find_deadlines("动员部署阶段（2024年6月）", 2024)] == ["2024-06-30"]
+    assert [d.normalized for d in find_deadlines("于2024年10月完成排查", 2024)] == ["2024-10-31"]
