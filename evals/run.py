@@ -402,12 +402,13 @@ def kinds_table(per_system: dict[str, list[dict]], kinds: list[str]) -> str:
 
 def run_kinds(args) -> int:
     questions = load_kinds(args.kinds_file)
-    extra = forms_files()
-    if not extra:
-        known = {p.name for p in args.corpus.iterdir()}
-        dropped = [q for q in questions if q.docs and not set(q.docs) <= known]
-        print(f"warning: shared/corpus-forms not found; {len(dropped)} questions about its documents left out",
-              file=sys.stderr)
+    known = {p.name for p in args.corpus.iterdir()}
+    extra = [p for p in forms_files() if p.name not in known]    # corpus/ holds them since the forms issue
+    known |= {p.name for p in extra}
+    dropped = [q for q in questions if q.docs and not set(q.docs) <= known]
+    if dropped:
+        print(f"warning: {len(dropped)} questions about documents neither in {args.corpus} nor in "
+              f"shared/corpus-forms left out", file=sys.stderr)
         questions = [q for q in questions if q not in dropped]
     if args.split != "all":
         convs = {q.conv for q in questions if q.conv and q.split == args.split}

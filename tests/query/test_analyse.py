@@ -1,6 +1,5 @@
 """Question -> Query on a small index (a hashing embedder: analysis reads names, titles and words, not
 vectors): scope, agencies with roles and polarity, unknown names, time conditions, operations."""
-from pathlib import Path
 
 import pytest
 
@@ -9,11 +8,9 @@ from assistant.models import Operation, Role
 from assistant.query.analyse import QueryAnalyser
 from assistant.settings import Settings
 
-from conftest import CORPUS, ROOT
+from conftest import CORPUS
 from fakes import HashEmbedder
 
-FORMS = next((p for p in (ROOT.parent / "shared" / "corpus-forms", Path("/work/shared/corpus-forms")) if p.exists()),
-             None)
 FILES = ["gx_2021_turang_wuran_fangzhi_jihua.txt", "law_turang_fangzhi_2018.txt", "gov_guofa_2019_03_zongbaoqu.txt",
          "gov_guobanfa_2019_03_youeryuan.txt"]
 FENGXIAN = "sh_fengxian_2021_18_gongyuanchengshi.txt"
@@ -22,7 +19,7 @@ FENGXIAN = "sh_fengxian_2021_18_gongyuanchengshi.txt"
 @pytest.fixture(scope="module")
 def small(tmp_path_factory):
     index = Index(Settings.from_env(index_dir=tmp_path_factory.mktemp("analyse")), embedder=HashEmbedder())
-    paths = [CORPUS / f for f in FILES] + ([FORMS / FENGXIAN] if FORMS else [])
+    paths = [CORPUS / f for f in FILES + [FENGXIAN]]
     report = index.ingest(paths)
     assert not report.failed
     return index
@@ -50,7 +47,6 @@ def test_scope_from_the_document_named(small, analyser, question, expected):
     assert source(small, q.scope) == [expected] and q.scope_from == "named"
 
 
-@pytest.mark.skipif(FORMS is None, reason="shared/corpus-forms not found")
 def test_scope_by_place_and_a_loose_kind_word(small, analyser):
     # the Fengxian document is an 实施意见; officers call it 方案
     q = analyser.analyse("奉贤那个方案里万个微基建谁牵头？")
