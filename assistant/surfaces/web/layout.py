@@ -1,0 +1,300 @@
+"""The Gradio page: five tabs wired to WebApp, and `serve`.
+
+问答 (chat with a document scope beside it), 责任分工 (matrix, CSV and .xlsx), 时间节点 (chart, table,
+.ics), 阅读 (a document's clause tree), 文档 (documents by title; upload, replace, re-index, delete).
+The scope chosen in any of the first three tabs is the scope of all three.
+
+Gradio's own labels ("Drop File Here", "Loading…") follow the browser's language; the page switches
+Gradio's translation layer to zh-CN on load (`LOCALE_JS`), so they are Chinese in any browser.
+"""
+import os
+from pathlib import Path
+
+from ...answer import Assistant
+from ...documents.load import SUPPORTED_SUFFIXES
+from ...index import Index
+from ...query.retrieve import Retriever
+from .app import DEADLINE_HEADERS, DOC_HEADERS, MATRIX_HEADERS, ROLES, WebApp
+from .reader import SCROLL_TO_FOCUS
+from .render import CLICK_TO_OPEN, CSS, conversation_html, e
+
+EXAMPLES = ["涉镉污染源排查这件事谁牵头？哪些部门参与？", "重点监管单位名录最晚什么时候要公布？",
+            "今年污染地块安全利用率要达到多少？", "自治区农业农村厅牵头哪些任务？", "今年年底前要完成哪些工作？",
+            "综合保税区汽车保税存储试点谁牵头？"]
+SCOPE_LABEL = "文件范围（不选即全部文件）"
+
+
+def locale_js() -> str:
+    """JS run on page load: Gradio's translation store set to zh-CN through the bundled module that
+    exports `changeLocale` (its file name carries a build hash, so it is looked up in the installed
+    gradio); the page's lang attribute too, so the browser picks CJK fonts."""
+    import gradio
+
+    assets = Path(gradio.__file__).parent / "templates" / "frontend" / "assets"
+    core = next((p.name for p in sorted(assets.glob("core-*.js")) if "changeLocale" in p.read_text("utf-8")), None)
+    switch = (f"import('./assets/{core}').then((m) => m.changeLocale('zh-CN')).catch(() => {{}});"
+              if core else "")
+    return f"() => {{ document.documentElement.lang = 'zh-CN'; {switch} }}"
+
+
+def build_app(app: WebApp):
+    import gradio as gr
+
+    def choices_update(value=None, multiselect=False):
+        choices = app.doc_choices()
+        if multiselect:
+            return gr.update(choices=choices, value=app.scope(value))
+        return gr.update(choices=choices, value=value if value in app.documents() else None)
+
+    def open_at(clause_id: str, quote: str = ""):
+        doc_id, page = app.open_clause(clause_id, quote)
+        return gr.Tabs(selected="reader"), gr.update(choices=app.doc_choices(), value=doc_id), page
+
+    with gr.Blocks(title="政策文件问答 policyqa", delete_cache=(3600, 3600)) as demo:
+        gr.HTML("<h2 style='margin:4px 0'>政策文件问答</h2><div class='pq-scope'>回答均引自文件原文条款；"
+                "文件中没有的内容会明确说明“未找到”。</div>")
+        turns = gr.State([])
+        with gr.Tabs(selected="qa") as tabs:
+            # ---------------------------------------------------------------- 问答
+            with gr.Tab("问答", id="qa"):
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        chat = gr.HTML(conversation_html([]), elem_id="pq-chat", js_on_load=CLICK_TO_OPEN,
+                                       max_height=560, autoscroll=True)
+                        with gr.Row():
+                            box = gr.Textbox(placeholder="例如：涉镉污染源排查谁牵头？", show_label=False, scale=5,
+                                             elem_id="pq-question", max_length=500, lines=1)
+                            send = gr.Button("提问", variant="primary", scale=1, elem_id="pq-ask")
+                        notice = gr.HTML("", elem_id="pq-notice")
+                        clear = gr.Button("新对话", size="sm", elem_id="pq-new")
+                        gr.Examples(EXAMPLES, inputs=box, label="示例问题（点击填入）")
+                    with gr.Column(scale=2):
+                        scope_qa = gr.Dropdown(choices=app.doc_choices(), value=[], multiselect=True,
+                                               label=SCOPE_LABEL, elem_id="pq-scope")
+                        cards = gr.HTML(elem_id="pq-cards", js_on_load=CLICK_TO_OPEN)
+            # ---------------------------------------------------------------- 责任分工
+            with gr.Tab("责任分工", id="matrix") as matrix_tab:
+                with gr.Row():
+                    agency = gr.Dropdown(choices=app.agency_choices(), label="部门（可输入搜索）", filterable=True,
+                                         value=None, elem_id="pq-agency")
+                    role = gr.Radio(list(ROLES), value="全部", label="角色", elem_id="pq-role")
+                    scope_m = gr.Dropdown(choices=app.doc_choices(), value=[], multiselect=True, label=SCOPE_LABEL,
+                                          elem_id="pq-scope-matrix")
+                first_rows, first_summary, first_ids = app.matrix(None, "全部", [])
+                summary = gr.HTML(first_summary, elem_id="pq-summary")
+                with gr.Row():
+                    csv_button = gr.DownloadButton("下载 CSV", elem_id="pq-csv", size="sm")
+                    xlsx_button = gr.DownloadButton("下载 Excel（.xlsx）", elem_id="pq-xlsx", size="sm")
+                gr.HTML("<div class='pq-scope'>点击表中一行，在原文中查看该任务的条款。</div>")
+                table = gr.Dataframe(headers=MATRIX_HEADERS, value=first_rows, wrap=True, interactive=False,
+                                     elem_id="pq-matrix", max_height=600,
+                                     column_widths=["26%", "6%", "15%", "20%", "10%", "12%", "11%"])
+                matrix_ids = gr.State(first_ids)
+            # ---------------------------------------------------------------- 时间节点
+            with gr.Tab("时间节点", id="deadlines") as deadlines_tab:
+                with gr.Row():
+                    dl_agency = gr.Dropdown(choices=app.agency_choices(), label="按部门筛选（可输入搜索）",
+                                            filterable=True, value=None, elem_id="pq-dl-agency")
+                    scope_d = gr.Dropdown(choices=app.doc_choices(), value=[], multiselect=True, label=SCOPE_LABEL,
+                                          elem_id="pq-scope-deadlines")
+                dl_rows, dl_figure, dl_note, dl_ids = app.deadlines(None, [])
+                chart = gr.Plot(dl_figure, elem_id="pq-chart", show_label=False)
+                note = gr.HTML(dl_note, elem_id="pq-dl-note")
+                ics_button = gr.DownloadButton("下载日历（.ics）", elem_id="pq-ics", size="sm")
+                dl_table = gr.Dataframe(headers=DEADLINE_HEADERS, value=dl_rows, wrap=True, interactive=False,
+                                        elem_id="pq-deadlines", max_height=600,
+                                        column_widths=["11%", "13%", "30%", "18%", "14%", "14%"])
+                deadline_ids = gr.State(dl_ids)
+            # ---------------------------------------------------------------- 阅读
+            with gr.Tab("阅读", id="reader") as reader_tab:
+                reader_doc = gr.Dropdown(choices=app.doc_choices(), value=None, label="文件", elem_id="pq-reader-doc")
+                reader = gr.HTML(app.reader(None), elem_id="pq-reader")
+            # ---------------------------------------------------------------- 文档
+            with gr.Tab("文档", id="docs") as docs_tab:
+                first_docs, first_doc_ids = app.docs_table()
+                docs = gr.Dataframe(headers=DOC_HEADERS, value=first_docs, interactive=False, wrap=True,
+                                    elem_id="pq-docs", max_height=420,
+                                    column_widths=["30%", "12%", "12%", "9%", "6%", "6%", "17%", "8%"])
+                doc_ids = gr.State(first_doc_ids)
+                with gr.Row():
+                    pick = gr.Dropdown(choices=app.doc_choices(), value=None, label="选择文件（或点击表中一行）",
+                                       elem_id="pq-pick", scale=3)
+                    read_button = gr.Button("阅读全文", size="sm", elem_id="pq-read", scale=1)
+                    reindex_button = gr.Button("重新索引", size="sm", elem_id="pq-reindex", scale=1)
+                    delete_button = gr.Button("删除", size="sm", variant="stop", elem_id="pq-delete", scale=1)
+                overview = gr.HTML(app.overview(None), elem_id="pq-overview")
+                pending = gr.State(None)
+                with gr.Group(visible=False, elem_id="pq-confirm") as confirm_box:
+                    confirm_text = gr.HTML(elem_id="pq-confirm-text")
+                    with gr.Row():
+                        confirm_yes = gr.Button("确认", variant="stop", elem_id="pq-confirm-yes")
+                        confirm_no = gr.Button("取消", elem_id="pq-confirm-no")
+                results = gr.HTML(elem_id="pq-results")
+                if app.settings.allow_upload:
+                    with gr.Row():
+                        with gr.Column():
+                            upload = gr.File(label="上传新文件导入（txt / docx / pdf / html，可多选）",
+                                             file_count="multiple", file_types=list(SUPPORTED_SUFFIXES),
+                                             elem_id="pq-upload")
+                            go = gr.Button("导入", variant="primary", elem_id="pq-import")
+                        with gr.Column():
+                            new_version = gr.File(label="新版本文件（替换上面选中的文件，旧版本会被替换）",
+                                                  file_count="single", file_types=list(SUPPORTED_SUFFIXES),
+                                                  elem_id="pq-new-version")
+                            replace_button = gr.Button("替换", elem_id="pq-replace")
+                else:
+                    gr.HTML("<div class='pq-scope'>上传已关闭（只读部署）。</div>")
+
+        # ---------------------------------------------------------------- 问答 events
+        def ask(question, turn_list, scope):
+            turn_list, conversation, panel, message = app.ask(question, turn_list, scope)
+            return "", turn_list, conversation, (panel if panel is not None else gr.update()), message
+
+        for trigger in (send.click, box.submit):
+            trigger(ask, [box, turns, scope_qa], [box, turns, chat, cards, notice], api_name=False)
+        clear.click(lambda: ([], conversation_html([]), "", ""), None, [turns, chat, cards, notice], api_name=False)
+
+        def open_citation(turn_list, evt: gr.EventData):
+            clause_id = evt._data.get("clause_id") if isinstance(evt._data, dict) else None
+            return open_at(clause_id, app.quote_for(turn_list, clause_id))
+
+        for html in (chat, cards):
+            html.click(open_citation, [turns], [tabs, reader_doc, reader], api_name=False).then(
+                None, None, None, js=SCROLL_TO_FOCUS)
+
+        # ---------------------------------------------------------------- one scope for three tabs
+        scopes = [scope_qa, scope_m, scope_d]
+        for source in scopes:
+            others = [s for s in scopes if s is not source]
+            source.input(lambda value: (value, value), source, others, api_name=False)
+
+        # ---------------------------------------------------------------- 责任分工 events
+        def matrix_view(a, r, s):
+            rows, text, ids = app.matrix(a, r, s)
+            return rows, text, ids, app.matrix_csv(a, r, s), app.matrix_xlsx(a, r, s)
+
+        matrix_outputs = [table, summary, matrix_ids, csv_button, xlsx_button]
+        for control in (agency, role, scope_m):
+            control.change(matrix_view, [agency, role, scope_m], matrix_outputs, api_name=False)
+        scope_m.change(lambda s: gr.update(choices=app.agency_choices(s)), scope_m, agency, api_name=False)
+
+        def open_row(ids, evt: gr.SelectData):
+            row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+            return open_at(ids[row] if ids and 0 <= row < len(ids) else None)
+
+        table.select(open_row, [matrix_ids], [tabs, reader_doc, reader], api_name=False).then(
+            None, None, None, js=SCROLL_TO_FOCUS)
+
+        # ---------------------------------------------------------------- 时间节点 events
+        def deadline_view(a, s):
+            rows, figure, text, ids = app.deadlines(a, s)
+            return rows, figure, text, ids, app.deadlines_ics(a, s)
+
+        deadline_outputs = [dl_table, chart, note, deadline_ids, ics_button]
+        for control in (dl_agency, scope_d):
+            control.change(deadline_view, [dl_agency, scope_d], deadline_outputs, api_name=False)
+        scope_d.change(lambda s: gr.update(choices=app.agency_choices(s)), scope_d, dl_agency, api_name=False)
+        dl_table.select(open_row, [deadline_ids], [tabs, reader_doc, reader], api_name=False).then(
+            None, None, None, js=SCROLL_TO_FOCUS)
+
+        # ---------------------------------------------------------------- 阅读 events
+        reader_doc.input(app.reader, reader_doc, reader, api_name=False)
+
+        # ---------------------------------------------------------------- 文档 events
+        pick.change(app.overview, pick, overview, api_name=False)
+        def pick_row(ids, evt: gr.SelectData):
+            row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+            return gr.update(value=ids[row]) if ids and 0 <= row < len(ids) else gr.update()
+
+        docs.select(pick_row, [doc_ids], pick, api_name=False)
+
+        def read(doc_id):
+            return gr.Tabs(selected="reader"), gr.update(choices=app.doc_choices(), value=doc_id), app.reader(doc_id)
+
+        read_button.click(read, pick, [tabs, reader_doc, reader], api_name=False)
+
+        lists = [docs, doc_ids, pick, reader_doc, *scopes, agency, dl_agency]
+
+        def refreshed(pick_value=None, reader_value=None, scope_value=None):
+            rows, ids = app.docs_table()
+            scope_value = app.scope(scope_value)
+            return (rows, ids, choices_update(pick_value), choices_update(reader_value),
+                    *[gr.update(choices=app.doc_choices(), value=scope_value) for _ in scopes],
+                    gr.update(choices=app.agency_choices(scope_value)),
+                    gr.update(choices=app.agency_choices(scope_value)))
+
+        def ask_confirm(action, doc_id, file=None):
+            documents = app.documents()
+            if not doc_id or doc_id not in documents:
+                return None, gr.update(visible=False), "", app.results([("—", "失败", "请先在列表中选择一份文件")])
+            title = documents[doc_id].title
+            if action == "replace":
+                if not file:
+                    return None, gr.update(visible=False), "", app.results([(title, "失败", "请先选择新版本的文件")])
+                text = f"确定用新文件替换《{title}》吗？替换后问答和列表将使用新版本。"
+            else:
+                text = f"确定从索引中删除《{title}》吗？删除后问答和列表中不再有这份文件。"
+            return ({"action": action, "doc_id": doc_id, "file": file}, gr.update(visible=True),
+                    f"<div class='pq-notfound'>{e(text)}</div>", "")
+
+        confirm_outputs = [pending, confirm_box, confirm_text, results]
+        delete_button.click(lambda d: ask_confirm("delete", d), pick, confirm_outputs, api_name=False)
+        confirm_no.click(lambda: (None, gr.update(visible=False), "", "<div class='pq-scope'>已取消。</div>"), None,
+                         confirm_outputs, api_name=False)
+
+        def confirmed(action, pick_value, reader_value, scope_value, progress=gr.Progress()):
+            if not action:
+                return (None, gr.update(visible=False), "", "", *refreshed(pick_value, reader_value, scope_value))
+            if action["action"] == "delete":
+                rows = app.delete(action["doc_id"])
+                pick_value = None
+            else:
+                rows = app.replace(action["doc_id"], action["file"], progress)
+                pick_value = None
+            return (None, gr.update(visible=False), "", app.results(rows),
+                    *refreshed(pick_value, reader_value, scope_value))
+
+        confirm_yes.click(confirmed, [pending, pick, reader_doc, scope_qa], confirm_outputs + lists, api_name=False)
+
+        def reindex(doc_id, reader_value, scope_value, progress=gr.Progress()):
+            rows = app.reindex(doc_id, progress)
+            return (app.results(rows), *refreshed(None, reader_value, scope_value))
+
+        reindex_button.click(reindex, [pick, reader_doc, scope_qa], [results] + lists, api_name=False)
+        if app.settings.allow_upload:
+            replace_button.click(lambda d, f: ask_confirm("replace", d, f), [pick, new_version], confirm_outputs,
+                                 api_name=False)
+
+            def do_upload(files, pick_value, reader_value, scope_value, progress=gr.Progress()):
+                rows = app.upload(files, progress)
+                return (app.results(rows), None, *refreshed(pick_value, reader_value, scope_value))
+
+            go.click(do_upload, [upload, pick, reader_doc, scope_qa], [results, upload] + lists, api_name=False)
+
+        # lists follow the index: a new page, or a tab opened after an ingest elsewhere, shows the current state
+        def on_open(pick_value, reader_value, scope_value):
+            return refreshed(pick_value, reader_value, scope_value)
+
+        for tab in (matrix_tab, deadlines_tab, reader_tab, docs_tab):
+            tab.select(on_open, [pick, reader_doc, scope_qa], lists, api_name=False)
+        demo.load(on_open, [pick, reader_doc, scope_qa], lists, api_name=False)
+        demo.load(matrix_view, [agency, role, scope_m], matrix_outputs, api_name=False)
+        demo.load(deadline_view, [dl_agency, scope_d], deadline_outputs, api_name=False)
+        gr.api(app.ask_api, api_name="ask")
+    return demo
+
+
+def serve(index: Index, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None):
+    """Load everything once, then serve with `index.settings.web` (and `.llm`). Blocks until stopped."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")   # no calls home; set before gradio loads
+    settings = index.settings.web
+    assistant = Assistant(Retriever(index))
+    index.clauses()
+    app = WebApp(index, assistant, settings)
+    app.extractive.ask("预热")                  # the model loads now, not on the first request
+    demo = build_app(app)
+    demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
+    demo.launch(server_name=host, server_port=port, share=False, auth=auth, show_error=False, quiet=True,
+                max_file_size=f"{settings.max_upload_mb}mb", blocked_paths=[str(index.index_dir)], css=CSS,
+                js=locale_js(), footer_links=["api"], ssr_mode=False, run_history=False, enable_monitoring=False,
+                state_session_capacity=settings.session_capacity)   # bounded memory: no run log, few sessions
