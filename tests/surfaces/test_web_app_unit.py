@@ -17,7 +17,7 @@ from assistant.settings import Settings, WebSettings
 from assistant.surfaces.web import MATRIX_HEADERS, WebApp
 from assistant.surfaces.web.chart import month_counts, month_figure
 from assistant.surfaces.web.exports import calendar_entry, export_name
-from assistant.surfaces.web.layout import locale_js
+from assistant.surfaces.web.layout import LOCALE_SCRIPT, ChineseLocale
 from assistant.surfaces.web.messages import reason_zh
 from assistant.surfaces.web.render import Turn, conversation_html
 
@@ -329,6 +329,25 @@ def test_reasons_in_chinese():
     assert reason_zh("something new") == "无法导入（原因：something new）"
 
 
-def test_gradio_labels_are_switched_to_chinese():
-    js = locale_js()
-    assert "changeLocale('zh-CN')" in js and re.search(r"assets/core-[\w-]+\.js", js)
+def test_pages_tell_gradio_to_speak_chinese():
+    import asyncio
+
+    async def page(scope, receive, send):
+        body = b'<html lang="en"><head><script src="app.js"></script></head></html>'
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", b"text/html"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+    sent = []
+
+    async def send(message):
+        sent.append(message)
+
+    async def run(path):
+        sent.clear()
+        await ChineseLocale(page)({"type": "http", "method": "GET", "path": path}, None, send)
+        return sent[-1]["body"], dict(sent[0]["headers"])[b"content-length"]
+
+    body, length = asyncio.run(run("/"))
+    assert body.startswith(b"<html lang=\"en\"><head>" + LOCALE_SCRIPT) and int(length) == len(body)
+    assert asyncio.run(run("/assets/app.js"))[0].startswith(b'<html lang="en"><head><script src')   # only pages

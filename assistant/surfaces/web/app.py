@@ -62,6 +62,10 @@ class WebApp:
     def entries(self) -> dict[str, dict]:
         return {e_["doc_id"]: e_ for e_ in self.index.document_entries()}
 
+    def version(self) -> str:
+        """Changes whenever a document is added, replaced or removed (by anyone, in any process)."""
+        return "|".join(sorted(self.documents()))
+
     def doc_choices(self) -> list[tuple[str, str]]:
         """(label, doc_id) by title; a title shared by two documents gets its file name added."""
         docs = sorted(self.documents().values(), key=lambda d: (d.title, d.source))

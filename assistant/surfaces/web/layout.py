@@ -4,11 +4,10 @@
 .ics), 阅读 (a document's clause tree), 文档 (documents by title; upload, replace, re-index, delete).
 The scope chosen in any of the first three tabs is the scope of all three.
 
-Gradio's own labels ("Drop File Here", "Loading…") follow the browser's language; the page switches
-Gradio's translation layer to zh-CN on load (`LOCALE_JS`), so they are Chinese in any browser.
+Gradio's own labels ("Drop File Here", "Loading…") follow the browser's language; every page is served
+saying zh-CN to Gradio's scripts (`ChineseLocale`), so they are Chinese in any browser.
 """
 import os
-from pathlib import Path
 
 from ...answer import Assistant
 from ...documents.load import SUPPORTED_SUFFIXES
@@ -22,19 +21,56 @@ EXAMPLES = ["涉镉污染源排查这件事谁牵头？哪些部门参与？", "
             "今年污染地块安全利用率要达到多少？", "自治区农业农村厅牵头哪些任务？", "今年年底前要完成哪些工作？",
             "综合保税区汽车保税存储试点谁牵头？"]
 SCOPE_LABEL = "文件范围（不选即全部文件）"
+# After an answer: scroll the conversation box so the latest question and the start of its answer show.
+SHOW_LAST_TURN = ("() => { setTimeout(() => { const root = document.querySelector('#pq-chat');"
+                  " const turns = root ? root.querySelectorAll('.pq-turn') : []; if (!turns.length) return;"
+                  " const last = turns[turns.length - 1];"
+                  " for (let box = last.parentElement; box && box !== root.parentElement; box = box.parentElement) {"
+                  "  if (box.scrollHeight > box.clientHeight + 2 && getComputedStyle(box).overflowY !== 'visible') {"
+                  "   box.scrollTop += last.getBoundingClientRect().top - box.getBoundingClientRect().top - 8; } }"
+                  " }, 100); }")
 
 
-def locale_js() -> str:
-    """JS run on page load: Gradio's translation store set to zh-CN through the bundled module that
-    exports `changeLocale` (its file name carries a build hash, so it is looked up in the installed
-    gradio); the page's lang attribute too, so the browser picks CJK fonts."""
-    import gradio
+# Gradio picks its own labels' language ("Drop File Here" / "将文件拖放到此处") from navigator.language when
+# the page starts, and some components keep the words they mounted with; so the page must say zh-CN
+# before Gradio's scripts run: the first thing in <head> (ChineseLocale below puts it there).
+LOCALE_SCRIPT = (b"<script>(function(){try{for(const [k,v] of [['language','zh-CN'],['languages',['zh-CN','zh']]])"
+                 b"Object.defineProperty(Navigator.prototype,k,{get:()=>v,configurable:true});}catch(e){}"
+                 b"document.documentElement.lang='zh-CN';})();</script>")
 
-    assets = Path(gradio.__file__).parent / "templates" / "frontend" / "assets"
-    core = next((p.name for p in sorted(assets.glob("core-*.js")) if "changeLocale" in p.read_text("utf-8")), None)
-    switch = (f"import('./assets/{core}').then((m) => m.changeLocale('zh-CN')).catch(() => {{}});"
-              if core else "")
-    return f"() => {{ document.documentElement.lang = 'zh-CN'; {switch} }}"
+
+class ChineseLocale:
+    """ASGI middleware: the app's HTML pages get LOCALE_SCRIPT at the top of <head>; nothing else changes."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].endswith("/"):
+            await self.app(scope, receive, send)
+            return
+        start: dict = {}
+        chunks: list[bytes] = []
+
+        async def rewrite(message):
+            if message["type"] == "http.response.start":
+                start.update(message)
+                return
+            if message["type"] != "http.response.body":
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body"):
+                return
+            body = b"".join(chunks)
+            headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+            content_type = dict((k.lower(), v) for k, v in headers).get(b"content-type", b"")
+            if b"text/html" in content_type and b"<head>" in body:
+                body = body.replace(b"<head>", b"<head>" + LOCALE_SCRIPT, 1)
+            await send({**start, "headers": headers + [(b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, rewrite)
 
 
 def build_app(app: WebApp):
@@ -82,9 +118,11 @@ def build_app(app: WebApp):
                                           elem_id="pq-scope-matrix")
                 first_rows, first_summary, first_ids = app.matrix(None, "全部", [])
                 summary = gr.HTML(first_summary, elem_id="pq-summary")
-                with gr.Row():
-                    csv_button = gr.DownloadButton("下载 CSV", elem_id="pq-csv", size="sm")
-                    xlsx_button = gr.DownloadButton("下载 Excel（.xlsx）", elem_id="pq-xlsx", size="sm")
+                with gr.Row(equal_height=True):
+                    csv_button = gr.Button("导出 CSV（当前筛选）", elem_id="pq-csv", size="sm")
+                    xlsx_button = gr.Button("导出 Excel 分工矩阵（.xlsx）", elem_id="pq-xlsx", size="sm")
+                    matrix_file = gr.File(label="导出的文件（点击文件名下载）", interactive=False, elem_id="pq-matrix-file",
+                                          height=90)
                 gr.HTML("<div class='pq-scope'>点击表中一行，在原文中查看该任务的条款。</div>")
                 table = gr.Dataframe(headers=MATRIX_HEADERS, value=first_rows, wrap=True, interactive=False,
                                      elem_id="pq-matrix", max_height=600,
@@ -100,7 +138,10 @@ def build_app(app: WebApp):
                 dl_rows, dl_figure, dl_note, dl_ids = app.deadlines(None, [])
                 chart = gr.Plot(dl_figure, elem_id="pq-chart", show_label=False)
                 note = gr.HTML(dl_note, elem_id="pq-dl-note")
-                ics_button = gr.DownloadButton("下载日历（.ics）", elem_id="pq-ics", size="sm")
+                with gr.Row(equal_height=True):
+                    ics_button = gr.Button("导出日历（.ics，当前筛选）", elem_id="pq-ics", size="sm")
+                    deadline_file = gr.File(label="导出的文件（点击文件名下载）", interactive=False, elem_id="pq-dl-file",
+                                            height=90)
                 dl_table = gr.Dataframe(headers=DEADLINE_HEADERS, value=dl_rows, wrap=True, interactive=False,
                                         elem_id="pq-deadlines", max_height=600,
                                         column_widths=["11%", "13%", "30%", "18%", "14%", "14%"])
@@ -151,7 +192,8 @@ def build_app(app: WebApp):
             return "", turn_list, conversation, (panel if panel is not None else gr.update()), message
 
         for trigger in (send.click, box.submit):
-            trigger(ask, [box, turns, scope_qa], [box, turns, chat, cards, notice], api_name=False)
+            trigger(ask, [box, turns, scope_qa], [box, turns, chat, cards, notice], api_name=False).then(
+                None, None, None, js=SHOW_LAST_TURN)
         clear.click(lambda: ([], conversation_html([]), "", ""), None, [turns, chat, cards, notice], api_name=False)
 
         def open_citation(turn_list, evt: gr.EventData):
@@ -169,13 +211,12 @@ def build_app(app: WebApp):
             source.input(lambda value: (value, value), source, others, api_name=False)
 
         # ---------------------------------------------------------------- 责任分工 events
-        def matrix_view(a, r, s):
-            rows, text, ids = app.matrix(a, r, s)
-            return rows, text, ids, app.matrix_csv(a, r, s), app.matrix_xlsx(a, r, s)
-
-        matrix_outputs = [table, summary, matrix_ids, csv_button, xlsx_button]
+        matrix_outputs = [table, summary, matrix_ids]
         for control in (agency, role, scope_m):
-            control.change(matrix_view, [agency, role, scope_m], matrix_outputs, api_name=False)
+            control.change(app.matrix, [agency, role, scope_m], matrix_outputs, api_name=False)
+        # exports are written when asked for, from the filter as it is then (never a stale file)
+        csv_button.click(app.matrix_csv, [agency, role, scope_m], matrix_file, api_name=False)
+        xlsx_button.click(app.matrix_xlsx, [agency, role, scope_m], matrix_file, api_name=False)
         scope_m.change(lambda s: gr.update(choices=app.agency_choices(s)), scope_m, agency, api_name=False)
 
         def open_row(ids, evt: gr.SelectData):
@@ -186,13 +227,10 @@ def build_app(app: WebApp):
             None, None, None, js=SCROLL_TO_FOCUS)
 
         # ---------------------------------------------------------------- 时间节点 events
-        def deadline_view(a, s):
-            rows, figure, text, ids = app.deadlines(a, s)
-            return rows, figure, text, ids, app.deadlines_ics(a, s)
-
-        deadline_outputs = [dl_table, chart, note, deadline_ids, ics_button]
+        deadline_outputs = [dl_table, chart, note, deadline_ids]
         for control in (dl_agency, scope_d):
-            control.change(deadline_view, [dl_agency, scope_d], deadline_outputs, api_name=False)
+            control.change(app.deadlines, [dl_agency, scope_d], deadline_outputs, api_name=False)
+        ics_button.click(app.deadlines_ics, [dl_agency, scope_d], deadline_file, api_name=False)
         scope_d.change(lambda s: gr.update(choices=app.agency_choices(s)), scope_d, dl_agency, api_name=False)
         dl_table.select(open_row, [deadline_ids], [tabs, reader_doc, reader], api_name=False).then(
             None, None, None, js=SCROLL_TO_FOCUS)
@@ -213,7 +251,14 @@ def build_app(app: WebApp):
 
         read_button.click(read, pick, [tabs, reader_doc, reader], api_name=False)
 
-        lists = [docs, doc_ids, pick, reader_doc, *scopes, agency, dl_agency]
+        # Lists follow the index: after an action here, and when a page or tab is opened after an ingest
+        # elsewhere. Nothing is redrawn when the documents did not change, so a filter being chosen is never
+        # reset under the user.
+        seen = gr.State(app.version())                # the documents the lists were built from
+        drawn = gr.State(app.version())               # the documents the matrix and timeline were drawn from
+        lists = [docs, doc_ids, pick, reader_doc, *scopes, agency, dl_agency, seen]
+        views = [agency, role, scope_m, dl_agency, scope_d]
+        view_outputs = matrix_outputs + deadline_outputs + [drawn]
 
         def refreshed(pick_value=None, reader_value=None, scope_value=None):
             rows, ids = app.docs_table()
@@ -221,7 +266,17 @@ def build_app(app: WebApp):
             return (rows, ids, choices_update(pick_value), choices_update(reader_value),
                     *[gr.update(choices=app.doc_choices(), value=scope_value) for _ in scopes],
                     gr.update(choices=app.agency_choices(scope_value)),
-                    gr.update(choices=app.agency_choices(scope_value)))
+                    gr.update(choices=app.agency_choices(scope_value)), app.version())
+
+        def on_open(pick_value, reader_value, scope_value, seen_version):
+            if seen_version == app.version():
+                return tuple(gr.update() for _ in lists)
+            return refreshed(pick_value, reader_value, scope_value)
+
+        def redraw(drawn_version, a, r, sm, da, sd):
+            if drawn_version == app.version():
+                return tuple(gr.update() for _ in view_outputs)
+            return (*app.matrix(a, r, sm), *app.deadlines(da, sd), app.version())
 
         def ask_confirm(action, doc_id, file=None):
             documents = app.documents()
@@ -242,25 +297,20 @@ def build_app(app: WebApp):
         confirm_no.click(lambda: (None, gr.update(visible=False), "", "<div class='pq-scope'>已取消。</div>"), None,
                          confirm_outputs, api_name=False)
 
-        def confirmed(action, pick_value, reader_value, scope_value, progress=gr.Progress()):
-            if not action:
-                return (None, gr.update(visible=False), "", "", *refreshed(pick_value, reader_value, scope_value))
-            if action["action"] == "delete":
+        def confirmed(action, reader_value, scope_value, progress=gr.Progress()):
+            rows = []
+            if action and action["action"] == "delete":
                 rows = app.delete(action["doc_id"])
-                pick_value = None
-            else:
+            elif action:
                 rows = app.replace(action["doc_id"], action["file"], progress)
-                pick_value = None
-            return (None, gr.update(visible=False), "", app.results(rows),
-                    *refreshed(pick_value, reader_value, scope_value))
-
-        confirm_yes.click(confirmed, [pending, pick, reader_doc, scope_qa], confirm_outputs + lists, api_name=False)
+            return (None, gr.update(visible=False), "", app.results(rows), *refreshed(None, reader_value, scope_value))
 
         def reindex(doc_id, reader_value, scope_value, progress=gr.Progress()):
-            rows = app.reindex(doc_id, progress)
-            return (app.results(rows), *refreshed(None, reader_value, scope_value))
+            return (app.results(app.reindex(doc_id, progress)), *refreshed(None, reader_value, scope_value))
 
-        reindex_button.click(reindex, [pick, reader_doc, scope_qa], [results] + lists, api_name=False)
+        actions = [confirm_yes.click(confirmed, [pending, reader_doc, scope_qa], confirm_outputs + lists,
+                                     api_name=False),
+                   reindex_button.click(reindex, [pick, reader_doc, scope_qa], [results] + lists, api_name=False)]
         if app.settings.allow_upload:
             replace_button.click(lambda d, f: ask_confirm("replace", d, f), [pick, new_version], confirm_outputs,
                                  api_name=False)
@@ -269,23 +319,21 @@ def build_app(app: WebApp):
                 rows = app.upload(files, progress)
                 return (app.results(rows), None, *refreshed(pick_value, reader_value, scope_value))
 
-            go.click(do_upload, [upload, pick, reader_doc, scope_qa], [results, upload] + lists, api_name=False)
-
-        # lists follow the index: a new page, or a tab opened after an ingest elsewhere, shows the current state
-        def on_open(pick_value, reader_value, scope_value):
-            return refreshed(pick_value, reader_value, scope_value)
-
+            actions.append(go.click(do_upload, [upload, pick, reader_doc, scope_qa], [results, upload] + lists,
+                                    api_name=False))
         for tab in (matrix_tab, deadlines_tab, reader_tab, docs_tab):
-            tab.select(on_open, [pick, reader_doc, scope_qa], lists, api_name=False)
-        demo.load(on_open, [pick, reader_doc, scope_qa], lists, api_name=False)
-        demo.load(matrix_view, [agency, role, scope_m], matrix_outputs, api_name=False)
-        demo.load(deadline_view, [dl_agency, scope_d], deadline_outputs, api_name=False)
+            actions.append(tab.select(on_open, [pick, reader_doc, scope_qa, seen], lists, api_name=False))
+        actions.append(demo.load(on_open, [pick, reader_doc, scope_qa, seen], lists, api_name=False))
+        for action in actions:
+            action.then(redraw, [drawn, *views], view_outputs, api_name=False)
         gr.api(app.ask_api, api_name="ask")
     return demo
 
 
 def serve(index: Index, host: str = "127.0.0.1", port: int = 7860, auth: tuple[str, str] | None = None):
     """Load everything once, then serve with `index.settings.web` (and `.llm`). Blocks until stopped."""
+    from starlette.middleware import Middleware
+
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")   # no calls home; set before gradio loads
     settings = index.settings.web
     assistant = Assistant(Retriever(index))
@@ -296,5 +344,6 @@ def serve(index: Index, host: str = "127.0.0.1", port: int = 7860, auth: tuple[s
     demo.queue(default_concurrency_limit=settings.concurrency, max_size=settings.queue_size)
     demo.launch(server_name=host, server_port=port, share=False, auth=auth, show_error=False, quiet=True,
                 max_file_size=f"{settings.max_upload_mb}mb", blocked_paths=[str(index.index_dir)], css=CSS,
-                js=locale_js(), footer_links=["api"], ssr_mode=False, run_history=False, enable_monitoring=False,
+                app_kwargs={"middleware": [Middleware(ChineseLocale)]}, footer_links=["api"], ssr_mode=False,
+                run_history=False, enable_monitoring=False,
                 state_session_capacity=settings.session_capacity)   # bounded memory: no run log, few sessions
