@@ -31,8 +31,20 @@ GLYPHS = re.compile("[\u2600-\u27bf\U0001F000-\U0001FFFF\u23e9-\u23fa]")   # emo
 
 def make_app(tmp_path, docs=(GUANGXI,), **web):
     index = Index(Settings.from_env(index_dir=tmp_path / "index"), embedder=HashEmbedder())
-    index.ingest(list(docs))
+    if docs:
+        index.ingest(list(docs))
     return WebApp(index, Assistant(Retriever(index)), WebSettings(**web))
+
+
+def same_index(app, **web):
+    """Another app (other web settings) over the same index: no second ingest."""
+    return WebApp(app.index, app.assistant, WebSettings(**web))
+
+
+@pytest.fixture(scope="module")
+def gx(tmp_path_factory):
+    """The Guangxi plan alone; for tests that only read (or whose writes are refused)."""
+    return make_app(tmp_path_factory.mktemp("gx"))
 
 
 def doc_id(app, source):
@@ -44,9 +56,9 @@ def upload_file(path):
     return SimpleNamespace(name=str(path))
 
 
-@pytest.fixture
-def two(tmp_path):
-    return make_app(tmp_path, (GUANGXI, ZONGBAOQU))
+@pytest.fixture(scope="module")
+def two(tmp_path_factory):
+    return make_app(tmp_path_factory.mktemp("two"), (GUANGXI, ZONGBAOQU))
 
 
 # ---------------------------------------------------------------- scope
@@ -86,8 +98,8 @@ def test_matrix_and_deadlines_follow_the_scope(two):
 
 # ---------------------------------------------------------------- exports
 
-def test_csv_is_the_filtered_table_and_named_after_the_filter(tmp_path):
-    app = make_app(tmp_path)
+def test_csv_is_the_filtered_table_and_named_after_the_filter(gx):
+    app = gx
     path = Path(app.matrix_csv("自治区林业局", "牵头", []))
     assert path.name == "责任分工-自治区林业局-牵头-全部文件.csv"
     with open(path, encoding="utf-8-sig", newline="") as handle:
@@ -126,11 +138,11 @@ def test_xlsx_matrix_one_sheet_for_all_and_one_per_document(two):
     assert first[zb_header.index("财政部")] == "参与"
 
 
-def test_ics_dated_deadlines_all_day_recurrences_as_rrule_clause_in_description(tmp_path):
+def test_ics_dated_deadlines_all_day_recurrences_as_rrule_clause_in_description(gx):
     from dateutil.rrule import rrulestr
     from icalendar import Calendar
 
-    app = make_app(tmp_path)
+    app = gx
     path = Path(app.deadlines_ics("自治区住房城乡建设厅", []))
     assert path.name == "时间节点-自治区住房城乡建设厅-全部文件.ics"
     events = Calendar.from_ical(path.read_bytes()).walk("VEVENT")
@@ -177,8 +189,8 @@ def test_calendar_entry_without_a_date():
 
 # ---------------------------------------------------------------- chart
 
-def test_chart_zero_based_time_axis_a_bar_for_every_month_with_tasks(tmp_path):
-    app = make_app(tmp_path)
+def test_chart_zero_based_time_axis_a_bar_for_every_month_with_tasks(gx):
+    app = gx
     table, figure, note, _ = app.deadlines(None, [])
     counts = month_counts(app._deadline_rows(None, []))
     assert counts == {"2021-05": 1, "2021-06": 1, "2021-12": 5, "2022-01": 1}
@@ -195,8 +207,8 @@ def test_chart_zero_based_time_axis_a_bar_for_every_month_with_tasks(tmp_path):
 
 # ---------------------------------------------------------------- reader
 
-def test_reader_opens_the_clause_tree_at_a_clause(tmp_path):
-    app = make_app(tmp_path)
+def test_reader_opens_the_clause_tree_at_a_clause(gx):
+    app = gx
     answer = app.assistant.ask("涉镉污染源排查这件事谁牵头？")
     cited = answer.citations[0]
     doc, html = app.open_clause(cited.clause_id, cited.quote)
@@ -211,8 +223,8 @@ def test_reader_opens_the_clause_tree_at_a_clause(tmp_path):
 
 # ---------------------------------------------------------------- uploads, replace, delete, re-index
 
-def test_upload_checks_type_size_and_name_and_reports_in_chinese(tmp_path):
-    app = make_app(tmp_path, max_upload_mb=1)
+def test_upload_checks_type_size_and_name_and_reports_in_chinese(gx, tmp_path):
+    app = same_index(gx, max_upload_mb=1)
     exe = tmp_path / "tool.exe"
     exe.write_bytes(b"MZ")
     big = tmp_path / "big.txt"
@@ -225,7 +237,7 @@ def test_upload_checks_type_size_and_name_and_reports_in_chinese(tmp_path):
     assert results["big.txt"] == ("失败", "文件超过 1 MB 的上限")
     assert results["坏.txt"][0] == "失败" and "二进制" in results["坏.txt"][1] or "编码" in results["坏.txt"][1]
     assert sorted(e["source"] for e in app.index.document_entries()) == before
-    assert not list((tmp_path / "index" / "uploads").rglob("坏.txt"))           # nothing kept of a failed file
+    assert not list(app.upload_dir.rglob("坏.txt"))                          # nothing kept of a failed file
     html = app.results(list((n, *v) for n, v in results.items()))
     assert not GLYPHS.search(html) and "失败" in html
 
@@ -247,13 +259,16 @@ def test_upload_same_name_is_kept_as_new_same_content_is_reported(tmp_path):
     assert stored == ["gx_2021_turang_wuran_fangzhi_jihua（2）.txt"]
 
 
-def test_upload_can_be_switched_off(tmp_path):
-    app = make_app(tmp_path, allow_upload=False)
+def test_upload_can_be_switched_off(gx):
+    app = same_index(gx, allow_upload=False)
     assert app.upload([upload_file(GUANGXI)]) == [("—", "失败", "上传已关闭（只读部署）")]
 
 
 def test_replace_delete_and_reindex(tmp_path):
-    app = make_app(tmp_path)
+    cli = tmp_path / "cli"                      # a document ingested from the command line, from this folder
+    cli.mkdir()
+    (cli / "市方案.txt").write_text("2023年度某市工作方案\n1．开展调查。（市生态环境局牵头）\n", encoding="utf-8")
+    app = make_app(tmp_path, (cli / "市方案.txt",))
     first = tmp_path / "in" / "县计划.txt"
     first.parent.mkdir()
     first.write_text("2022年度某县土壤工作计划\n重点任务\n1．开展耕地土壤酸化调查。（县农业农村局牵头，县生态环境局参与）\n",
@@ -279,14 +294,16 @@ def test_replace_delete_and_reindex(tmp_path):
     html_id = doc_id(app, "县计划.html")
     assert app.delete(html_id)[0][1] == "成功" and html_id not in app.documents()
     assert app.delete(html_id)[0][1] == "失败"
-    gx = doc_id(app, GUANGXI.name)
-    assert "找不到原文件" in app.reindex(gx)[0][2]                   # ingested from the CLI: folder unknown
-    app.settings = WebSettings(source_dirs=(CORPUS,))
-    assert app.reindex(gx)[0][1] == "成功"
+    city = doc_id(app, "市方案.txt")
+    assert "找不到原文件" in app.reindex(city)[0][2]                  # ingested from the CLI: folder unknown
+    (cli / "市方案.txt").write_text("2023年度某市工作方案\n1．开展调查。（市水利局牵头）\n", encoding="utf-8")
+    app.settings = WebSettings(source_dirs=(cli,))
+    assert app.reindex(city)[0][1:] == ("已更新", "已按原文件（市方案.txt）重新解析并更新索引")
+    assert [d.title for d in app.documents().values()] == ["2023年度某市工作方案"]
 
 
-def test_a_protected_document_is_neither_deleted_nor_replaced(tmp_path, monkeypatch):
-    app = make_app(tmp_path)
+def test_a_protected_document_is_neither_deleted_nor_replaced(gx, monkeypatch):
+    app = same_index(gx)
     gx = doc_id(app, GUANGXI.name)
     monkeypatch.setattr(app, "entries", lambda: {gx: {"protected": True}})
     assert app.delete(gx) == [(GX_TITLE, "失败", "该文件受保护，不能删除")]
@@ -297,7 +314,7 @@ def test_a_protected_document_is_neither_deleted_nor_replaced(tmp_path, monkeypa
 # ---------------------------------------------------------------- text is text
 
 def test_document_and_user_text_is_escaped_never_markdown(tmp_path):
-    app = make_app(tmp_path)
+    app = make_app(tmp_path, ())
     evil = tmp_path / "evil.txt"
     evil.write_text("2022年度某县计划\n重点任务\n1．开展![x](http://127.0.0.1:9/leak.png)调查**加粗**。"
                     "（县<img src=x onerror=alert(1)>局牵头，县生态环境局参与）\n", encoding="utf-8")
@@ -312,8 +329,8 @@ def test_document_and_user_text_is_escaped_never_markdown(tmp_path):
     assert rows and "<img" not in summary and "&lt;img" in summary
 
 
-def test_conversation_shows_an_llm_wording_beside_the_extract(tmp_path):
-    app = make_app(tmp_path)
+def test_conversation_shows_an_llm_wording_beside_the_extract(gx):
+    app = gx
     answer = app.assistant.ask("涉镉污染源排查这件事谁牵头？")
     generated = answer.__class__(**{**answer.__dict__, "answer": "由<i>自治区生态环境厅</i>牵头[1]。"})
     html = conversation_html([Turn("谁牵头", answer, "全部文件（1 份）", generated, "qwen-test")])

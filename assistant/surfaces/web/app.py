@@ -318,7 +318,7 @@ class WebApp:
         if not files:
             return [("—", "失败", "请先选择文件")]
         results: list[Result] = []
-        taken = {d.source for d in self.documents().values()}
+        taken = {entry["source"] for entry in self.index.document_entries()}     # (the index may be empty)
         stored: list[tuple[Path, str]] = []               # (path, name as uploaded)
         for item in files if isinstance(files, list) else [files]:
             src, name, problem = self._check_file(item)
