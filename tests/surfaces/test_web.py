@@ -107,8 +107,10 @@ def wait_text(page, selector: str, text: str, timeout=30000):
 
 
 def in_view(page, selector: str) -> bool:
-    return page.evaluate("(s) => { const r = document.querySelector(s).getBoundingClientRect();"
-                         " return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight; }", selector)
+    """The element is what the user sees at its centre (not scrolled away inside a box, not covered)."""
+    return page.evaluate("(s) => { const e = document.querySelector(s); const r = e.getBoundingClientRect();"
+                         " const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);"
+                         " return r.height > 0 && hit !== null && (hit === e || e.contains(hit)); }", selector)
 
 
 def test_browser_lead_and_deadline_questions_then_matrix_filter(server, browser, tmp_path):
@@ -128,8 +130,11 @@ def test_browser_lead_and_deadline_questions_then_matrix_filter(server, browser,
     text = last_turn(page)
     assert "期限" in text and "6月前" in text
     assert "各市应于6月前公布2021年度土壤污染重点监管单位名录" in page.locator("#pq-cards mark").first.inner_text()
+    page.wait_for_timeout(500)
     assert in_view(page, "#pq-chat .pq-turn:last-child .pq-user")          # the chat shows the newest turn
 
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / "web-qa.png"))
     ask(page, "李明是谁？")
     assert "文件中未找到" in last_turn(page)
 
@@ -138,6 +143,7 @@ def test_browser_lead_and_deadline_questions_then_matrix_filter(server, browser,
     page.wait_for_function("() => document.querySelector('#pq-matrix').innerText.includes('退耕还林还草')"
                            " && !document.querySelector('#pq-matrix').innerText.includes('涉镉')", timeout=30000)
     assert "自治区林业局：牵头 1 项" in page.locator("#pq-summary").inner_text()
+    page.screenshot(path=str(SHOTS / "web-matrix.png"))
 
     page.get_by_role("tab", name="时间节点").click()
     choose(page, "pq-dl-agency", "自治区住房城乡建设厅")

@@ -2,10 +2,12 @@
 openpyxl, .ics with icalendar), chart data, reader view, uploads/replace/delete/re-index, escaping,
 Chinese messages."""
 import csv
-import os
+import json
 import re
+import threading
 from datetime import date
 from pathlib import Path
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
 import pytest
@@ -13,13 +15,12 @@ import pytest
 from assistant.answer import Assistant
 from assistant.index import Index
 from assistant.query.retrieve import Retriever
-from assistant.settings import Settings, WebSettings
+from assistant.settings import LLMSettings, Settings, WebSettings
 from assistant.surfaces.web import MATRIX_HEADERS, WebApp
 from assistant.surfaces.web.chart import month_counts, month_figure
 from assistant.surfaces.web.exports import calendar_entry, export_name
 from assistant.surfaces.web.layout import LOCALE_SCRIPT, ChineseLocale
 from assistant.surfaces.web.messages import reason_zh
-from assistant.surfaces.web.render import Turn, conversation_html
 
 from conftest import CORPUS, GUANGXI
 from fakes import HashEmbedder
@@ -329,15 +330,6 @@ def test_document_and_user_text_is_escaped_never_markdown(tmp_path):
     assert rows and "<img" not in summary and "&lt;img" in summary
 
 
-def test_conversation_shows_an_llm_wording_beside_the_extract(gx):
-    app = gx
-    answer = app.assistant.ask("涉镉污染源排查这件事谁牵头？")
-    generated = answer.__class__(**{**answer.__dict__, "answer": "由<i>自治区生态环境厅</i>牵头[1]。"})
-    html = conversation_html([Turn("谁牵头", answer, "全部文件（1 份）", generated, "qwen-test")])
-    assert "模型生成（qwen-test" in html and "&lt;i&gt;自治区生态环境厅&lt;/i&gt;" in html
-    assert answer.answer.splitlines()[0] in html and 'data-clause="' in html
-
-
 def test_reasons_in_chinese():
     assert reason_zh("unchanged") == "已导入过同一文件，内容未变，未重复导入"
     assert reason_zh("same content as a.txt") == "与已导入的 a.txt 内容相同，未重复导入"
@@ -368,3 +360,45 @@ def test_pages_tell_gradio_to_speak_chinese():
     body, length = asyncio.run(run("/"))
     assert body.startswith(b"<html lang=\"en\"><head>" + LOCALE_SCRIPT) and int(length) == len(body)
     assert asyncio.run(run("/assets/app.js"))[0].startswith(b'<html lang="en"><head><script src')   # only pages
+
+
+class OpenAIStub(BaseHTTPRequestHandler):
+    """/v1/chat/completions answering with `reply`, as an OpenAI-compatible server (vLLM, Ollama) would."""
+    reply = ""
+
+    def do_POST(self):
+        request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        message = {"role": "assistant", "content": OpenAIStub.reply}
+        data = json.dumps({"id": "c1", "object": "chat.completion", "created": 0, "model": request["model"],
+                           "choices": [{"index": 0, "finish_reason": "stop", "message": message}],
+                           "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_with_an_llm_the_chat_shows_its_wording_beside_the_extract_and_citations(gx):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), OpenAIStub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        llm = LLMSettings(url=f"http://127.0.0.1:{server.server_address[1]}/v1", model="qwen-test")
+        app = WebApp(gx.index, Assistant(Retriever(gx.index), llm=llm), WebSettings())
+        OpenAIStub.reply = "该项工作由<b>自治区生态环境厅</b>牵头[1]。"
+        turns, html, panel, _ = app.ask("涉镉污染源排查这件事谁牵头？", [], [])
+        turn = turns[-1]
+        assert turn.generated is not None and turn.generated.answer.startswith("该项工作由<b>自治区生态环境厅</b>牵头[1]")
+        assert turn.answer.answer.startswith("牵头：自治区生态环境厅")          # the extract stays as it was
+        assert "模型生成（qwen-test，仅供参考" in html and "&lt;b&gt;自治区生态环境厅&lt;/b&gt;" in html
+        assert html.index("模型生成") < html.index("牵头：自治区生态环境厅") < html.index("引用：")
+        assert "<mark>" in panel                                           # citations beside it, as without an LLM
+        OpenAIStub.reply = "自治区生态环境厅牵头。"                          # cites nothing: not shown
+        turns, html, _, _ = app.ask("涉镉污染源排查这件事谁牵头？", [], [])
+        assert turns[-1].generated is None and "模型生成" not in html
+        assert app.ask_api("涉镉污染源排查谁牵头？")["lead_agencies"] == ["自治区生态环境厅"]
+    finally:
+        server.shutdown()

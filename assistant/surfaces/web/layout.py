@@ -118,11 +118,12 @@ def build_app(app: WebApp):
                                           elem_id="pq-scope-matrix")
                 first_rows, first_summary, first_ids = app.matrix(None, "全部", [])
                 summary = gr.HTML(first_summary, elem_id="pq-summary")
-                with gr.Row(equal_height=True):
-                    csv_button = gr.Button("导出 CSV（当前筛选）", elem_id="pq-csv", size="sm")
-                    xlsx_button = gr.Button("导出 Excel 分工矩阵（.xlsx）", elem_id="pq-xlsx", size="sm")
+                with gr.Row():
+                    with gr.Column(scale=1, min_width=220):
+                        csv_button = gr.Button("导出 CSV（当前筛选）", elem_id="pq-csv", size="sm")
+                        xlsx_button = gr.Button("导出 Excel 分工矩阵（.xlsx）", elem_id="pq-xlsx", size="sm")
                     matrix_file = gr.File(label="导出的文件（点击文件名下载）", interactive=False, elem_id="pq-matrix-file",
-                                          height=90)
+                                          height=80, scale=2, visible=False)
                 gr.HTML("<div class='pq-scope'>点击表中一行，在原文中查看该任务的条款。</div>")
                 table = gr.Dataframe(headers=MATRIX_HEADERS, value=first_rows, wrap=True, interactive=False,
                                      elem_id="pq-matrix", max_height=600,
@@ -138,10 +139,11 @@ def build_app(app: WebApp):
                 dl_rows, dl_figure, dl_note, dl_ids = app.deadlines(None, [])
                 chart = gr.Plot(dl_figure, elem_id="pq-chart", show_label=False)
                 note = gr.HTML(dl_note, elem_id="pq-dl-note")
-                with gr.Row(equal_height=True):
-                    ics_button = gr.Button("导出日历（.ics，当前筛选）", elem_id="pq-ics", size="sm")
+                with gr.Row():
+                    with gr.Column(scale=1, min_width=220):
+                        ics_button = gr.Button("导出日历（.ics，当前筛选）", elem_id="pq-ics", size="sm")
                     deadline_file = gr.File(label="导出的文件（点击文件名下载）", interactive=False, elem_id="pq-dl-file",
-                                            height=90)
+                                            height=80, scale=2, visible=False)
                 dl_table = gr.Dataframe(headers=DEADLINE_HEADERS, value=dl_rows, wrap=True, interactive=False,
                                         elem_id="pq-deadlines", max_height=600,
                                         column_widths=["11%", "13%", "30%", "18%", "14%", "14%"])
@@ -215,8 +217,11 @@ def build_app(app: WebApp):
         for control in (agency, role, scope_m):
             control.change(app.matrix, [agency, role, scope_m], matrix_outputs, api_name=False)
         # exports are written when asked for, from the filter as it is then (never a stale file)
-        csv_button.click(app.matrix_csv, [agency, role, scope_m], matrix_file, api_name=False)
-        xlsx_button.click(app.matrix_xlsx, [agency, role, scope_m], matrix_file, api_name=False)
+        def shown(write):
+            return lambda *filters: gr.update(value=write(*filters), visible=True)
+
+        csv_button.click(shown(app.matrix_csv), [agency, role, scope_m], matrix_file, api_name=False)
+        xlsx_button.click(shown(app.matrix_xlsx), [agency, role, scope_m], matrix_file, api_name=False)
         scope_m.change(lambda s: gr.update(choices=app.agency_choices(s)), scope_m, agency, api_name=False)
 
         def open_row(ids, evt: gr.SelectData):
@@ -230,7 +235,7 @@ def build_app(app: WebApp):
         deadline_outputs = [dl_table, chart, note, deadline_ids]
         for control in (dl_agency, scope_d):
             control.change(app.deadlines, [dl_agency, scope_d], deadline_outputs, api_name=False)
-        ics_button.click(app.deadlines_ics, [dl_agency, scope_d], deadline_file, api_name=False)
+        ics_button.click(shown(app.deadlines_ics), [dl_agency, scope_d], deadline_file, api_name=False)
         scope_d.change(lambda s: gr.update(choices=app.agency_choices(s)), scope_d, dl_agency, api_name=False)
         dl_table.select(open_row, [deadline_ids], [tabs, reader_doc, reader], api_name=False).then(
             None, None, None, js=SCROLL_TO_FOCUS)

@@ -42,7 +42,9 @@ CSS = """
 .pq-clause.pq-focus {border-left-color:#e0a800; background:#fff8d6;}
 .pq-clause .pq-label {font-weight:bold; color:#1f3b5c;}
 .pq-task {display:flex; flex-wrap:wrap; gap:6px; margin:4px 0 2px; white-space:normal;}
+.pq-results {width:100%; border-collapse:collapse;}
 .pq-results td, .pq-results th {padding:3px 8px; border-bottom:1px solid #eee; text-align:left;}
+.pq-results td:nth-child(2), .pq-results th:nth-child(2) {white-space:nowrap;}
 .pq-ok {color:#1e7b34; font-weight:bold;} .pq-bad {color:#b3261e; font-weight:bold;}
 .pq-skip {color:#8a6d00; font-weight:bold;}
 """
