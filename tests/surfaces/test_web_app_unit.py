@@ -2,12 +2,9 @@
 openpyxl, .ics with icalendar), chart data, reader view, uploads/replace/delete/re-index, escaping,
 Chinese messages."""
 import csv
-import json
 import re
-import threading
 from datetime import date
 from pathlib import Path
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
 
 import pytest
@@ -23,7 +20,7 @@ from assistant.surfaces.web.layout import LOCALE_SCRIPT, ChineseLocale
 from assistant.surfaces.web.messages import reason_zh
 
 from conftest import CORPUS, GUANGXI
-from fakes import HashEmbedder
+from fakes import FakeLLM, HashEmbedder, fake_llm_server
 
 ZONGBAOQU = CORPUS / "gov_guofa_2019_03_zongbaoqu.txt"
 GX_TITLE = "2021年度广西土壤污染防治重点工作实施计划"
@@ -362,33 +359,11 @@ def test_pages_tell_gradio_to_speak_chinese():
     assert asyncio.run(run("/assets/app.js"))[0].startswith(b'<html lang="en"><head><script src')   # only pages
 
 
-class OpenAIStub(BaseHTTPRequestHandler):
-    """/v1/chat/completions answering with `reply`, as an OpenAI-compatible server (vLLM, Ollama) would."""
-    reply = ""
-
-    def do_POST(self):
-        request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        message = {"role": "assistant", "content": OpenAIStub.reply}
-        data = json.dumps({"id": "c1", "object": "chat.completion", "created": 0, "model": request["model"],
-                           "choices": [{"index": 0, "finish_reason": "stop", "message": message}],
-                           "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
-
-
 def test_with_an_llm_the_chat_shows_its_wording_beside_the_extract_and_citations(gx):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), OpenAIStub)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        llm = LLMSettings(url=f"http://127.0.0.1:{server.server_address[1]}/v1", model="qwen-test")
+    with fake_llm_server() as url:
+        llm = LLMSettings(url=url, model="qwen-test")
         app = WebApp(gx.index, Assistant(Retriever(gx.index), llm=llm), WebSettings())
-        OpenAIStub.reply = "该项工作由<b>自治区生态环境厅</b>牵头[1]。"
+        FakeLLM.reply = "该项工作由<b>自治区生态环境厅</b>牵头[1]。"
         turns, html, panel, _ = app.ask("涉镉污染源排查这件事谁牵头？", [], [])
         turn = turns[-1]
         assert turn.generated is not None and turn.generated.answer.startswith("该项工作由<b>自治区生态环境厅</b>牵头[1]")
@@ -396,9 +371,7 @@ def test_with_an_llm_the_chat_shows_its_wording_beside_the_extract_and_citations
         assert "模型生成（qwen-test，仅供参考" in html and "&lt;b&gt;自治区生态环境厅&lt;/b&gt;" in html
         assert html.index("模型生成") < html.index("牵头：自治区生态环境厅") < html.index("引用：")
         assert "<mark>" in panel                                           # citations beside it, as without an LLM
-        OpenAIStub.reply = "自治区生态环境厅牵头。"                          # cites nothing: not shown
+        FakeLLM.reply = "自治区生态环境厅牵头。"                          # cites nothing: not shown
         turns, html, _, _ = app.ask("涉镉污染源排查这件事谁牵头？", [], [])
         assert turns[-1].generated is None and "模型生成" not in html
         assert app.ask_api("涉镉污染源排查谁牵头？")["lead_agencies"] == ["自治区生态环境厅"]
-    finally:
-        server.shutdown()
