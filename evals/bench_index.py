@@ -170,7 +170,7 @@ def run_one(scale: int, mode: str, workdir: Path) -> dict:
 
 
 def _wait_for(url: str) -> None:
-    from assistant.store import StoreError, connect
+    from assistant.index.store import StoreError, connect
 
     deadline = time.time() + 60
     while True:
