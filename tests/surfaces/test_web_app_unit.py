@@ -17,7 +17,7 @@ from assistant.surfaces.web import MATRIX_HEADERS, WebApp
 from assistant.surfaces.web.chart import month_counts, month_figure
 from assistant.surfaces.web.exports import calendar_entry, export_name
 from assistant.surfaces.web.layout import LOCALE_SCRIPT, ChineseLocale
-from assistant.surfaces.web.messages import reason_zh
+from assistant.surfaces.web.messages import progress_zh, reason_zh
 
 from conftest import CORPUS, GUANGXI
 from fakes import FakeLLM, HashEmbedder, fake_llm_server
@@ -375,3 +375,43 @@ def test_with_an_llm_the_chat_shows_its_wording_beside_the_extract_and_citations
         turns, html, _, _ = app.ask("涉镉污染源排查这件事谁牵头？", [], [])
         assert turns[-1].generated is None and "模型生成" not in html
         assert app.ask_api("涉镉污染源排查谁牵头？")["lead_agencies"] == ["自治区生态环境厅"]
+
+
+def test_versions_history_restore_and_protect_go_through_the_index(gx, monkeypatch):
+    """The 文档 tab's version controls call Index.history / restore / set_protected (issue 13's API; the
+    index is stubbed here so the page's side is tested on any index)."""
+    from assistant.errors import PolicyQAError
+
+    app = same_index(gx)
+    gx_id = doc_id(app, GUANGXI.name)
+    calls = []
+    versions = [{"version": 1, "doc_id": "a" * 16, "source": GUANGXI.name, "title": "旧标题", "live": False,
+                 "ingested_at": "2026-11-01T08:00:00+00:00"},
+                {"version": 2, "doc_id": gx_id, "source": GUANGXI.name, "title": GX_TITLE, "live": True,
+                 "ingested_at": "2026-11-02T08:00:00+00:00"}]
+    monkeypatch.setattr(app.index, "history", lambda doc: calls.append(("history", doc)) or versions, raising=False)
+    monkeypatch.setattr(app.index, "restore", lambda doc, v: calls.append(("restore", doc, v)) or {}, raising=False)
+    monkeypatch.setattr(app.index, "set_protected", lambda doc, on: calls.append(("protect", doc, on)) or {},
+                        raising=False)
+    assert app.supports_versions()
+    assert app.history(gx_id) == [[1, "旧标题", GUANGXI.name, "2026-11-01 08:00:00", ""],
+                                  [2, GX_TITLE, GUANGXI.name, "2026-11-02 08:00:00", "当前版本"]]
+    assert app.restore(gx_id, "1") == [(GX_TITLE, "已更新", f"已恢复第 1 版（{GUANGXI.name}）")]
+    assert app.protect(gx_id) == [(GX_TITLE, "成功", "已设为受保护：不能替换或删除")]
+    assert calls[-2:] == [("restore", GUANGXI.name, 1), ("protect", gx_id, True)]
+    monkeypatch.setattr(app, "entries", lambda: {gx_id: {"protected": True}})
+    assert app.protect(gx_id) == [(GX_TITLE, "成功", "已取消保护")] and calls[-1] == ("protect", gx_id, False)
+
+    def refuse(doc, version):
+        raise PolicyQAError(f"{doc} is protected and cannot be replaced; unprotect it first")
+
+    monkeypatch.setattr(app.index, "restore", refuse, raising=False)
+    assert app.restore(gx_id, 1) == [(GX_TITLE, "失败", "该文件受保护，不能替换或删除")]
+
+
+def test_progress_in_chinese_for_both_index_formats():
+    assert progress_zh("[1/2] reading a.txt") == (0.0, "正在读取 a.txt（1/2）")
+    assert progress_zh("embedding 5/10") == (0.3 + 0.65 * 0.5, "正在建立检索索引 5/10")
+    assert progress_zh("parse 1/2 b.docx") == (0.15, "正在读取 b.docx（1/2）")
+    assert progress_zh("embed 10/40") == (0.4 + 0.6 * 0.25, "正在建立语义索引（10/40）")
+    assert progress_zh("something else")[0] is None

@@ -306,9 +306,11 @@ class WebApp:
 
     @staticmethod
     def _busy(exc: PolicyQAError) -> str:
+        """A refused or failed write, in Chinese (the index is as it was)."""
         if type(exc).__name__ == "IndexBusy":
             return "另一个导入正在写入索引，请稍后再试；索引未改变"
-        return f"导入失败，索引未改变（原因：{exc}）"
+        said = reason_zh(str(exc))
+        return said if not said.startswith("无法导入") else f"操作未完成，索引未改变（原因：{exc}）"
 
     def upload(self, files, progress: Callable | None = None) -> list[Result]:
         """Ingest uploaded files as new documents. A file named like an indexed document is kept as a new
@@ -418,6 +420,45 @@ class WebApp:
         else:
             shutil.rmtree(path.parent, ignore_errors=True)
         return [(name, state, detail)]
+
+    # -- versions (an index that keeps them: Index.history / restore / set_protected)
+    def supports_versions(self) -> bool:
+        return all(callable(getattr(self.index, name, None)) for name in ("history", "restore", "set_protected"))
+
+    def history(self, doc_id: str | None) -> list[list]:
+        """A document's versions, oldest first: 版本, 标题, 文件名, 导入时间, 状态."""
+        docs = self.documents()
+        if not doc_id or doc_id not in docs or not self.supports_versions():
+            return []
+        try:
+            versions = self.index.history(docs[doc_id].source)
+        except PolicyQAError:
+            return []
+        return [[v["version"], v.get("title", ""), v.get("source", ""), (v.get("ingested_at") or "")[:19].replace("T", " "),
+                 "当前版本" if v.get("live") else ""] for v in versions]
+
+    def restore(self, doc_id: str | None, version) -> list[Result]:
+        docs = self.documents()
+        if not doc_id or doc_id not in docs:
+            return [("—", "失败", "请先在列表中选择一份文件")]
+        title = docs[doc_id].title
+        try:
+            self.index.restore(docs[doc_id].source, int(version))
+        except (PolicyQAError, TypeError, ValueError) as exc:
+            return [(title, "失败", self._busy(exc) if isinstance(exc, PolicyQAError) else "请选择一个版本")]
+        return [(title, "已更新", f"已恢复第 {int(version)} 版（{docs[doc_id].source}）")]
+
+    def protect(self, doc_id: str | None) -> list[Result]:
+        """Toggle protection: a protected document is never replaced or deleted (here or from the CLI)."""
+        docs = self.documents()
+        if not doc_id or doc_id not in docs:
+            return [("—", "失败", "请先在列表中选择一份文件")]
+        title, on = docs[doc_id].title, not self._protected(doc_id)
+        try:
+            self.index.set_protected(doc_id, on)
+        except PolicyQAError as exc:
+            return [(title, "失败", self._busy(exc))]
+        return [(title, "成功", "已设为受保护：不能替换或删除" if on else "已取消保护")]
 
     def original(self, doc_id: str) -> Path | None:
         """The file a document was read from, when the app can see it: the newest upload kept under

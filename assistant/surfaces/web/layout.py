@@ -166,6 +166,14 @@ def build_app(app: WebApp):
                     reindex_button = gr.Button("重新索引", size="sm", elem_id="pq-reindex", scale=1)
                     delete_button = gr.Button("删除", size="sm", variant="stop", elem_id="pq-delete", scale=1)
                 overview = gr.HTML(app.overview(None), elem_id="pq-overview")
+                with gr.Row(visible=app.supports_versions()):
+                    history = gr.Dataframe(headers=["版本", "标题", "文件名", "导入时间", "状态"], value=[],
+                                           interactive=False, wrap=True, elem_id="pq-history", scale=3,
+                                           label="历史版本（替换后旧版本保留，可恢复）")
+                    with gr.Column(scale=1, min_width=200):
+                        version = gr.Dropdown(choices=[], value=None, label="要恢复的版本", elem_id="pq-version")
+                        restore_button = gr.Button("恢复所选版本", size="sm", elem_id="pq-restore")
+                        protect_button = gr.Button("设为受保护 / 取消保护", size="sm", elem_id="pq-protect")
                 pending = gr.State(None)
                 with gr.Group(visible=False, elem_id="pq-confirm") as confirm_box:
                     confirm_text = gr.HTML(elem_id="pq-confirm-text")
@@ -244,7 +252,12 @@ def build_app(app: WebApp):
         reader_doc.input(app.reader, reader_doc, reader, api_name=False)
 
         # ---------------------------------------------------------------- 文档 events
-        pick.change(app.overview, pick, overview, api_name=False)
+        def picked(doc_id):
+            rows = app.history(doc_id)
+            older = [r[0] for r in rows if r[4] != "当前版本"]
+            return app.overview(doc_id), rows, gr.update(choices=older, value=older[-1] if older else None)
+
+        pick.change(picked, pick, [overview, history, version], api_name=False)
         def pick_row(ids, evt: gr.SelectData):
             row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
             return gr.update(value=ids[row]) if ids and 0 <= row < len(ids) else gr.update()
@@ -288,7 +301,9 @@ def build_app(app: WebApp):
             if not doc_id or doc_id not in documents:
                 return None, gr.update(visible=False), "", app.results([("—", "失败", "请先在列表中选择一份文件")])
             title = documents[doc_id].title
-            if action == "replace":
+            if action == "restore":
+                text = f"确定把《{title}》恢复为第 {file} 版吗？当前版本会保留在历史版本中。"
+            elif action == "replace":
                 if not file:
                     return None, gr.update(visible=False), "", app.results([(title, "失败", "请先选择新版本的文件")])
                 text = f"确定用新文件替换《{title}》吗？替换后问答和列表将使用新版本。"
@@ -306,16 +321,29 @@ def build_app(app: WebApp):
             rows = []
             if action and action["action"] == "delete":
                 rows = app.delete(action["doc_id"])
+            elif action and action["action"] == "restore":
+                rows = app.restore(action["doc_id"], action["file"])
             elif action:
                 rows = app.replace(action["doc_id"], action["file"], progress)
             return (None, gr.update(visible=False), "", app.results(rows), *refreshed(None, reader_value, scope_value))
+
+        def restore_asked(doc_id, chosen):
+            if chosen in (None, ""):
+                return None, gr.update(visible=False), "", app.results([("—", "失败", "没有可恢复的旧版本")])
+            return ask_confirm("restore", doc_id, chosen)
+
+        restore_button.click(restore_asked, [pick, version], confirm_outputs, api_name=False)
+
+        def protect(doc_id, reader_value, scope_value):
+            return (app.results(app.protect(doc_id)), *refreshed(doc_id, reader_value, scope_value))
 
         def reindex(doc_id, reader_value, scope_value, progress=gr.Progress()):
             return (app.results(app.reindex(doc_id, progress)), *refreshed(None, reader_value, scope_value))
 
         actions = [confirm_yes.click(confirmed, [pending, reader_doc, scope_qa], confirm_outputs + lists,
                                      api_name=False),
-                   reindex_button.click(reindex, [pick, reader_doc, scope_qa], [results] + lists, api_name=False)]
+                   reindex_button.click(reindex, [pick, reader_doc, scope_qa], [results] + lists, api_name=False),
+                   protect_button.click(protect, [pick, reader_doc, scope_qa], [results] + lists, api_name=False)]
         if app.settings.allow_upload:
             replace_button.click(lambda d, f: ask_confirm("replace", d, f), [pick, new_version], confirm_outputs,
                                  api_name=False)

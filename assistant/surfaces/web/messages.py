@@ -28,7 +28,8 @@ _REASONS: list[tuple[re.Pattern[str], str]] = [(re.compile(p), t) for p, t in (
     (r"^PDF has no text layer", "PDF 没有文字层（可能是扫描件），请先做文字识别（OCR）"),
     (r"^no clauses found", "文件中没有找到条款"),
     (r"^cannot parse", "解析失败"),
-    (r"^protected", "该文件受保护，不能替换或删除"),
+    (r"(?:^|is )protected(?: and cannot be (replaced|removed))?", "该文件受保护，不能替换或删除"),
+    (r"another policyqa (?:ingest|writer) is writing|lease", "另一个导入正在写入索引，请稍后再试；索引未改变"),
 )]
 
 
@@ -43,6 +44,12 @@ def reason_zh(reason: str) -> str:
 
 def progress_zh(message: str) -> tuple[float | None, str]:
     """An ingest progress line -> (fraction done or None, Chinese description)."""
+    if m := re.match(r"(parse|lexical|embed) (\d+)/(\d+)(?: (.+))?$", message):     # the versioned index's steps
+        stage, done, total = m.group(1), int(m.group(2)), int(m.group(3))
+        start, width, text = {"parse": (0.0, 0.3, "正在读取"), "lexical": (0.3, 0.1, "正在建立关键词索引"),
+                              "embed": (0.4, 0.6, "正在建立语义索引")}[stage]
+        name = f" {m.group(4)}" if m.group(4) else ""
+        return start + width * done / max(total, 1), f"{text}{name}（{done}/{total}）"
     if m := re.match(r"\[(\d+)/(\d+)\] reading (.+)$", message):
         done, total = int(m.group(1)), int(m.group(2))
         return 0.3 * (done - 1) / total, f"正在读取 {m.group(3)}（{done}/{total}）"
