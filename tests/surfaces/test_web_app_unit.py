@@ -79,7 +79,7 @@ def test_scope_limits_the_answer_and_says_what_was_searched(two):
 
 def test_follow_up_keeps_the_previous_answer_of_the_conversation(two):
     gx = doc_id(two, GUANGXI.name)
-    turns, _, _, _ = two.ask("涉镉污染源排查这件事谁牵头？", [], [gx])
+    turns, _, _, _ = two.ask("持续开展涉镉污染源排查整治工作谁牵头？", [], [gx])
     turns, html, _, _ = two.ask("那期限呢？", turns, [gx])
     assert len(turns) == 2 and "2021年底前" in turns[-1].answer.deadlines
     assert html.count('class="pq-turn"') == 2
