@@ -124,17 +124,19 @@ def write_matrix_xlsx(name: str, rows: Sequence[TaskRow]) -> Path:
             cells = [n, row.title, " > ".join(task.section_path), "、".join(d.text for d in task.deadlines)]
             if with_document:
                 cells.append(row.document.title)
-            sheet.append(cells + [m.get(a, "") for a in order])
+            sheet.append(cells + [m.get(a) for a in order])           # None: no cell written
         sheet.append(["合计", "", "", ""] + ([""] if with_document else []) +
                      ["；".join(f"{k}{v}" for k, v in agencies[a].items() if v) for a in order])
         first = len(fixed) + 1
         for cell in sheet[1]:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+        wrap = Alignment(wrap_text=True, vertical="top")
         for row_cells in sheet.iter_rows(min_row=2, max_row=sheet.max_row):
             for cell in row_cells:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-                if cell.column >= first and cell.value in fill:
+                if cell.column < first:
+                    cell.alignment = wrap
+                elif cell.value in fill:                  # empty agency cells keep the default style (fast)
                     cell.fill = fill[cell.value]
         widths = {1: 6, 2: 48, 3: 28, 4: 16, 5: 30}
         for column in range(1, len(fixed) + 1):
