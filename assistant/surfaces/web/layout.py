@@ -74,13 +74,12 @@ class ChineseLocale:
 
 
 def build_app(app: WebApp):
+    """The gr.Blocks page for `app` (not launched; `serve` launches it)."""
     import gradio as gr
 
-    def choices_update(value=None, multiselect=False):
-        choices = app.doc_choices()
-        if multiselect:
-            return gr.update(choices=choices, value=app.scope(value))
-        return gr.update(choices=choices, value=value if value in app.documents() else None)
+    def choices_update(value=None):
+        """A document dropdown's current choices, keeping its value while that document still exists."""
+        return gr.update(choices=app.doc_choices(), value=value if value in app.documents() else None)
 
     def open_at(clause_id: str, quote: str = ""):
         doc_id, page = app.open_clause(clause_id, quote)
@@ -207,7 +206,7 @@ def build_app(app: WebApp):
         clear.click(lambda: ([], conversation_html([]), "", ""), None, [turns, chat, cards, notice], api_name=False)
 
         def open_citation(turn_list, evt: gr.EventData):
-            clause_id = evt._data.get("clause_id") if isinstance(evt._data, dict) else None
+            clause_id = getattr(evt, "clause_id", None)          # sent by CLICK_TO_OPEN
             return open_at(clause_id, app.quote_for(turn_list, clause_id))
 
         for html in (chat, cards):
