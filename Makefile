@@ -25,7 +25,7 @@ browser:
 
 run: install
 	$(BIN)/policyqa ingest corpus/
-	$(BIN)/policyqa serve
+	$(BIN)/policyqa serve --source-dir corpus/
 
 test: install browser
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q

@@ -56,6 +56,9 @@ class WebSettings(_Section):
     queue_size: int = Field(64, ge=1, description="waiting requests beyond which new ones are refused")
     session_capacity: int = Field(200, ge=1, description="sessions Gradio keeps: bounds memory under load "
                                                         "(evals/README.md, Load)")
+    source_dirs: tuple[Path, ...] = Field((), description="folders holding the originals of documents ingested "
+                                                         "from the command line (`serve --source-dir`), so 重新索引 "
+                                                         "can read them again; uploads are kept under <index>/uploads")
 
 
 class Settings(_Section):

@@ -1,8 +1,13 @@
-"""A deterministic embedder for plumbing tests: character bigrams hashed into 64 dimensions.
+"""Fakes for plumbing tests: a deterministic embedder (character bigrams hashed into 64 dimensions) and
+an OpenAI-compatible chat server on loopback.
 
-Quality claims come from evals/ with the real model; this only has to be fast and stable.
+Quality claims come from evals/ with the real model; these only have to be fast and stable.
 """
 import hashlib
+import json
+import threading
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 
@@ -31,3 +36,40 @@ class HashEmbedder:
         if self.fail_after is not None and self.calls > self.fail_after:
             raise RuntimeError("embedding service died")
         return self.encode_queries(texts)
+
+
+class FakeLLM(BaseHTTPRequestHandler):
+    """An OpenAI-compatible chat endpoint (as vLLM or Ollama serve) that answers with `reply` and keeps
+    every request in `seen`."""
+
+    reply = "自治区生态环境厅牵头[1]。"
+    seen: list = []
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        FakeLLM.seen.append(body)
+        payload = {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
+                   "choices": [{"index": 0, "finish_reason": "stop",
+                                "message": {"role": "assistant", "content": FakeLLM.reply}}],
+                   "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+        data = json.dumps(payload).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def fake_llm_server():
+    """FakeLLM on a free loopback port; yields its base URL (http://127.0.0.1:PORT/v1)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeLLM)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    finally:
+        server.shutdown()

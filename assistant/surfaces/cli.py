@@ -276,7 +276,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         print(f"policyqa: warning: serving on {args.host} without --auth; anyone who can reach it can use it",
               file=sys.stderr)
     index, _ = _index(args, web={"allow_upload": not args.no_upload, "max_upload_mb": args.max_upload_mb,
-                                 "concurrency": args.concurrency})
+                                 "concurrency": args.concurrency, "source_dirs": tuple(args.source_dir or ())})
     index.clauses()                                    # a clear error now if the index is empty or mismatched
     print(f"policyqa: serving {len(index.documents())} documents at http://{args.host}:{args.port}/", file=sys.stderr)
     serve(index, host=args.host, port=args.port, auth=auth)
@@ -360,6 +360,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-upload", action="store_true", help="read-only: no document upload")
     p.add_argument("--max-upload-mb", type=int, default=20)
     p.add_argument("--concurrency", type=int, default=4, help="requests processed at once (others queue)")
+    p.add_argument("--source-dir", action="append", metavar="DIR",
+                   help="a folder holding originals of indexed documents, for 重新索引 in the web app (repeatable)")
     _index_options(p)
     p.set_defaults(func=_cmd_serve)
 

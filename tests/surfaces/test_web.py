@@ -1,13 +1,17 @@
 """The web app in a real browser (Debian chromium via Playwright) and its API through the Gradio client."""
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -15,6 +19,9 @@ import pytest
 from conftest import GUANGXI, ROOT, free_port, TEST_CACHE
 
 CHROMIUM = "/usr/bin/chromium"
+# README's pictures come from these tests: POLICYQA_SCREENSHOTS=evals/results/web writes them there
+SHOTS = Path(os.environ.get("POLICYQA_SCREENSHOTS") or tempfile.mkdtemp(prefix="policyqa-shots-"))
+SHOTS.mkdir(parents=True, exist_ok=True)
 
 
 
@@ -72,62 +79,209 @@ def ask(page, question: str):
     return page.locator("#pq-cards").inner_text()
 
 
-def test_browser_lead_and_deadline_questions_then_matrix_filter(server, browser, tmp_path):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(server, wait_until="load")
-    page.locator("#pq-question textarea").wait_for(timeout=60000)
+def last_turn(page) -> str:
+    return page.locator("#pq-chat .pq-turn").last.inner_text()
 
+
+def open_page(browser, url, **options):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, locale="en-US", **options)
+    page.goto(url, wait_until="load")
+    page.locator("#pq-question textarea").wait_for(timeout=60000)
+    return page
+
+
+def choose(page, elem_id: str, text: str):
+    """Pick the option containing `text` in a (filterable, maybe multiselect) dropdown."""
+    box = page.locator(f"#{elem_id} input")
+    box.click()
+    box.fill(text)
+    page.wait_for_timeout(300)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+
+
+def wait_text(page, selector: str, text: str, timeout=30000):
+    page.wait_for_function("([s, t]) => { const e = document.querySelector(s); return e && e.innerText.includes(t); }",
+                           arg=[selector, text], timeout=timeout)
+
+
+def in_view(page, selector: str) -> bool:
+    """The element is what the user sees at its centre (not scrolled away inside a box, not covered)."""
+    return page.evaluate("(s) => { const e = document.querySelector(s); const r = e.getBoundingClientRect();"
+                         " const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);"
+                         " return r.height > 0 && hit !== null && (hit === e || e.contains(hit)); }", selector)
+
+
+def test_browser_lead_and_deadline_questions_then_matrix_filter(server, browser, tmp_path):
+    page = open_page(browser, server)
     text = ask(page, "涉镉污染源排查这件事谁牵头？哪些部门参与？")
     assert "牵头" in text and "自治区生态环境厅" in text and "自治区农业农村厅" in text
     assert "《2021年度广西土壤污染防治重点工作实施计划》" in text
     assert page.locator("#pq-cards mark").first.inner_text().startswith("（自治区生态环境厅牵头")
     assert "持续狠抓土壤污染源头风险管控" in text
-    page.screenshot(path=str(tmp_path / "1-lead.png"), full_page=True)
+    assert "检索范围：全部文件（18 份）" in last_turn(page)
 
-    text = ask(page, "那期限呢？")                                  # a follow-up on the same task
+    ask(page, "那期限呢？")                                        # a follow-up on the same task
+    text = last_turn(page)
     assert "2021年底前" in text and "整治完成后1个月内" in text
 
-    text = ask(page, "重点监管单位名录最晚什么时候要公布？")                # a new topic
+    ask(page, "重点监管单位名录最晚什么时候要公布？")                      # a new topic
+    text = last_turn(page)
     assert "期限" in text and "6月前" in text
     assert "各市应于6月前公布2021年度土壤污染重点监管单位名录" in page.locator("#pq-cards mark").first.inner_text()
-    page.screenshot(path=str(tmp_path / "2-deadline.png"), full_page=True)
+    page.wait_for_timeout(500)
+    assert in_view(page, "#pq-chat .pq-turn:last-child .pq-user")          # the chat shows the newest turn
 
-    text = ask(page, "李明是谁？")
-    assert "文件中未找到" in text
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(SHOTS / "web-qa.png"))
+    ask(page, "李明是谁？")
+    assert "文件中未找到" in last_turn(page)
 
     page.get_by_role("tab", name="责任分工").click()
-    page.locator("#pq-agency input").fill("自治区林业局")
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("Enter")
+    choose(page, "pq-agency", "自治区林业局")
     page.wait_for_function("() => document.querySelector('#pq-matrix').innerText.includes('退耕还林还草')"
                            " && !document.querySelector('#pq-matrix').innerText.includes('涉镉')", timeout=30000)
-    assert "自治区林业局：牵头 1 项" in page.locator("body").inner_text()
-    page.screenshot(path=str(tmp_path / "3-matrix.png"), full_page=True)
+    assert "自治区林业局：牵头 1 项" in page.locator("#pq-summary").inner_text()
+    page.screenshot(path=str(SHOTS / "web-matrix.png"))
 
     page.get_by_role("tab", name="时间节点").click()
-    page.locator("#pq-dl-agency input").fill("自治区住房城乡建设厅")
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("Enter")
-    page.wait_for_function("() => document.querySelector('#pq-deadlines').innerText.includes('2021-05-31')",
-                           timeout=30000)
+    choose(page, "pq-dl-agency", "自治区住房城乡建设厅")
+    wait_text(page, "#pq-deadlines", "2021-05-31")
     assert "依法严管土壤污染重点监管单位" in page.locator("#pq-deadlines").inner_text()
     page.get_by_role("tab", name="文档").click()
-    assert "gx_2021_turang_wuran_fangzhi_jihua.txt" in page.locator("body").inner_text()
-    page.screenshot(path=str(tmp_path / "4-docs.png"), full_page=True)
+    body = page.locator("#pq-docs").inner_text()
+    assert "2021年度广西土壤污染防治重点工作实施计划" in body and "gx_2021_turang_wuran_fangzhi_jihua.txt" in body
     page.close()
-    print(f"screenshots in {tmp_path}")
 
 
-def test_script_in_a_question_is_shown_as_text(server, browser):
-    page = browser.new_page()
-    page.goto(server, wait_until="load")
-    page.locator("#pq-question textarea").wait_for(timeout=60000)
-    dialogs = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    ask(page, "<img src=x onerror=alert(1)><script>alert(2)</script>谁牵头涉镉排查")
-    time.sleep(1)
-    assert dialogs == []
-    assert page.locator("#pq-chat img[src=x]").count() == 0
+def test_browser_scope_changes_the_answer_and_follows_to_the_other_tabs(server, browser):
+    page = open_page(browser, server)
+    question = "今年年底前要完成哪些工作？"
+    ask(page, question)
+    everything = last_turn(page)
+    assert "检索范围：全部文件（18 份）" in everything
+    assert "加强督促检查" in everything and "2021年度广西" not in everything        # 2018 national tasks
+    choose(page, "pq-scope", "2021年度广西土壤污染防治重点工作实施计划")
+    page.locator("#pq-question textarea").fill(question)
+    page.locator("#pq-ask").click()
+    page.wait_for_function("() => document.querySelectorAll('#pq-chat .pq-turn').length == 2", timeout=60000)
+    scoped = last_turn(page)
+    assert "检索范围：《2021年度广西土壤污染防治重点工作实施计划》" in scoped
+    assert "持续开展涉镉污染源排查整治工作" in scoped and "加强督促检查" not in scoped
+    page.screenshot(path=str(SHOTS / "web-scope.png"))
+
+    page.get_by_role("tab", name="责任分工").click()          # the same scope, chosen once
+    assert "2021年度广西土壤污染防治重点工作实施计划" in page.locator("#pq-scope-matrix").inner_text()   # a chip
+    wait_text(page, "#pq-summary", "范围：《2021年度广西土壤污染防治重点工作实施计划》")
+    shown = page.locator("#pq-matrix").inner_text()
+    assert "2021年度广西土壤污染防治重点工作实施计划" in shown and "国务院" not in shown and "中华人民共和国" not in shown
+    page.get_by_role("tab", name="时间节点").click()
+    wait_text(page, "#pq-dl-note", "范围：《2021年度广西土壤污染防治重点工作实施计划》")
+    page.close()
+
+
+def test_browser_citation_and_task_rows_open_the_reader_at_the_clause(server, browser):
+    page = open_page(browser, server)
+    ask(page, "涉镉污染源排查这件事谁牵头？哪些部门参与？")
+    page.locator("#pq-chat [data-clause]").first.click()
+    wait_text(page, "#pq-reader .pq-focus", "持续开展涉镉污染源排查整治工作")
+    assert page.locator("#pq-reader").is_visible()
+    focus = page.locator("#pq-reader .pq-focus")
+    assert focus.locator("mark").inner_text().startswith("（自治区生态环境厅牵头")
+    assert "牵头自治区生态环境厅" in focus.inner_text().replace(" ", "").replace("\n", "")
+    page.wait_for_timeout(500)
+    assert in_view(page, "#pq-reader .pq-focus")
+    assert page.locator("#pq-reader .pq-clause").count() > 20             # the whole document, not one clause
+    assert page.locator("#pq-reader-doc input").input_value() == "2021年度广西土壤污染防治重点工作实施计划"
+    page.screenshot(path=str(SHOTS / "web-reader.png"))
+
+    page.get_by_role("tab", name="问答").click()
+    page.locator("#pq-cards [data-clause]").nth(1).click()                  # a card of the side panel too
+    page.wait_for_function("() => document.querySelector('#pq-reader .pq-focus') !== null", timeout=30000)
+
+    page.get_by_role("tab", name="责任分工").click()
+    choose(page, "pq-agency", "自治区林业局")
+    wait_text(page, "#pq-matrix", "退耕还林还草")
+    page.locator("#pq-matrix .body-cell", has_text="退耕还林还草").first.click()
+    wait_text(page, "#pq-reader .pq-focus", "落实严格管控类耕地种植结构调整或退耕还林还草")
+
+    page.get_by_role("tab", name="时间节点").click()
+    choose(page, "pq-dl-agency", "自治区住房城乡建设厅")
+    wait_text(page, "#pq-deadlines", "2021-05-31")
+    page.locator("#pq-deadlines .body-cell", has_text="依法严管土壤污染重点监管单位").first.click()
+    wait_text(page, "#pq-reader .pq-focus", "依法严管土壤污染重点监管单位")
+    page.close()
+
+
+def export(page, button: str, box: str, name: str, folder: Path) -> Path:
+    """Click an export button, wait for the file named `name`, download it through its link."""
+    page.locator(button).click()
+    link = page.locator(f'{box} a[download="{name}"]')
+    link.wait_for(timeout=30000)
+    with page.expect_download() as info:
+        link.click()
+    assert info.value.suggested_filename == name
+    target = folder / name
+    info.value.save_as(target)
+    return target
+
+
+def test_browser_exports_are_real_files_named_after_the_filter(server, browser, tmp_path):
+    from icalendar import Calendar
+    from openpyxl import load_workbook
+
+    page = open_page(browser, server, accept_downloads=True)
+    page.get_by_role("tab", name="责任分工").click()
+    choose(page, "pq-agency", "自治区林业局")
+    wait_text(page, "#pq-summary", "自治区林业局：牵头 1 项")
+    target = export(page, "#pq-csv", "#pq-matrix-file", "责任分工-自治区林业局-全部文件.csv", tmp_path)
+    rows = target.read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0].startswith("任务,角色") and "退耕还林还草" in rows[1] and len(rows) == 2
+
+    target = export(page, "#pq-xlsx", "#pq-matrix-file", "责任分工矩阵-自治区林业局-全部文件.xlsx", tmp_path)
+    book = load_workbook(target)
+    assert book.sheetnames == ["全部", "2021年度广西土壤污染防治重点工作实施计划"]
+    header = [c.value for c in book["全部"][1]]
+    row = [c.value for c in book["全部"][2]]
+    assert "退耕还林还草" in row[1] and row[header.index("自治区林业局")] == "牵头"
+    assert row[header.index("自治区发展改革委")] == "参与"
+
+    page.get_by_role("tab", name="时间节点").click()
+    choose(page, "pq-dl-agency", "自治区住房城乡建设厅")
+    wait_text(page, "#pq-deadlines", "2021-05-31")
+    target = export(page, "#pq-ics", "#pq-dl-file", "时间节点-自治区住房城乡建设厅-全部文件.ics", tmp_path)
+    events = Calendar.from_ical(target.read_bytes()).walk("VEVENT")
+    assert sorted(str(ev.decoded("dtstart")) for ev in events) == ["2021-04-03", "2021-05-31", "2021-12-31"]
+    quarterly = next(ev for ev in events if "RRULE" in ev)
+    assert quarterly["RRULE"]["FREQ"] == ["MONTHLY"] and quarterly["RRULE"]["INTERVAL"] == [3]
+    assert all("依法严管土壤污染重点监管单位" in str(ev["description"]) for ev in events)
+    page.screenshot(path=str(SHOTS / "web-export.png"))
+    page.close()
+
+
+def test_browser_chart_has_a_bar_for_every_month_from_zero(server, browser, real_index):
+    from assistant.query.select import deadline_rows, select_tasks
+    from assistant.surfaces.web.chart import month_counts
+
+    page = open_page(browser, server)
+    page.get_by_role("tab", name="时间节点").click()
+    page.wait_for_function("() => document.querySelectorAll('#pq-chart .barlayer .point').length > 0", timeout=30000)
+    everything = month_counts(deadline_rows(select_tasks(real_index.tasks(), real_index.documents())))
+    plot = ("() => { const g = document.querySelector('#pq-chart .js-plotly-plot'); return {"
+            " bars: [...g.querySelectorAll('.barlayer .point path')].map(p => p.getBBox().height),"
+            " x: g._fullLayout.xaxis.type, y0: g._fullLayout.yaxis.range[0], ys: [...g.data[0].y] }; }")
+    shown = page.evaluate(plot)
+    assert len(shown["bars"]) == len(everything) and all(h > 0 for h in shown["bars"])
+    assert shown["x"] == "date" and shown["y0"] == 0 and shown["ys"] == list(everything.values())
+    assert 1 in shown["ys"]                                   # a month with one task has a visible bar
+    page.screenshot(path=str(SHOTS / "web-deadlines.png"), full_page=True)
+
+    choose(page, "pq-dl-agency", "自治区住房城乡建设厅")
+    page.wait_for_function("() => document.querySelectorAll('#pq-chart .barlayer .point').length == 2",
+                           timeout=30000)
+    shown = page.evaluate(plot)
+    assert shown["ys"] == [1, 1] and all(h > 0 for h in shown["bars"])
     page.close()
 
 
@@ -176,29 +330,56 @@ def test_with_auth_an_unauthenticated_request_gets_nothing(real_index):
         process.wait(20)
 
 
-def test_upload_ingests_reports_bad_files_and_serves_nothing_back(tmp_path, browser):
+class Leak(BaseHTTPRequestHandler):
+    """Counts every request: a page that renders document text as Markdown or HTML would fetch from it."""
+    hits: list = []
+
+    def do_GET(self):
+        Leak.hits.append(self.path)
+        self.send_response(404)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_upload_replace_delete_and_document_text_shown_as_text(tmp_path, browser):
+    leak = ThreadingHTTPServer(("127.0.0.1", 0), Leak)
+    threading.Thread(target=leak.serve_forever, daemon=True).start()
+    bait = f"http://127.0.0.1:{leak.server_address[1]}"
     index_dir = tmp_path / "index"
     env = dict(os.environ, POLICYQA_EMBED_CACHE=str(TEST_CACHE / "embeddings.sqlite"))
     subprocess.run([sys.executable, "-m", "assistant", "ingest", str(GUANGXI), "--index", str(index_dir)], cwd=ROOT,
                    env=env, check=True, capture_output=True)
     good = tmp_path / "上传 计划.txt"
     good.write_text("2022年度某县土壤工作计划\n重点任务\n1．开展<script>alert('x')</script>耕地土壤酸化调查。"
-                    "（县农业农村局牵头，县生态环境局参与）\n", encoding="utf-8")
+                    f"![图]({bait}/md.png) <img src=\"{bait}/img.png\"> **加粗**"
+                    f"（县农业农村局<img src=\"{bait}/agency.png\" onerror=alert(3)>牵头，县生态环境局参与）\n",
+                    encoding="utf-8")
     bad = tmp_path / "坏.txt"
-    bad.write_bytes(os.urandom(3000))
+    bad.write_bytes(bytes(range(256)) * 20)
+    same_name = tmp_path / "again" / GUANGXI.name                 # a corpus name, other content: kept as new
+    same_name.parent.mkdir()
+    same_name.write_text("2023年度某市计划\n1．开展调查。（市生态环境局牵头）\n", encoding="utf-8")
     process, url = start_server(index_dir, env_extra={"POLICYQA_EMBED_CACHE": env["POLICYQA_EMBED_CACHE"]})
     try:
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page = open_page(browser, url)
         dialogs = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(url, wait_until="load")
         page.get_by_role("tab", name="文档").click()
-        page.locator("#pq-upload input[type=file]").set_input_files([str(good), str(bad)])
+        wait_text(page, "#pq-upload", "将文件拖放到此处")                   # Gradio's own label, in Chinese
+        assert "Drop File Here" not in page.locator("#pq-upload").inner_text()
+        page.locator("#pq-upload input[type=file]").set_input_files([str(good), str(bad), str(same_name)])
         page.wait_for_timeout(1500)
         page.locator("#pq-import").click()
-        page.wait_for_function("() => document.body.innerText.includes('已导入')", timeout=90000)
-        body = page.locator("body").inner_text()
-        assert "✅ 已导入 上传 计划.txt" in body and "❌ 坏.txt：cannot decode" in body
+        wait_text(page, "#pq-results", "已导入", timeout=90000)
+        results = page.locator("#pq-results").inner_text()
+        assert "上传 计划.txt\t成功\t已导入《2022年度某县土壤工作计划》" in results
+        assert "坏.txt\t失败\t" in results and "cannot" not in results
+        assert "另存为 gx_2021_turang_wuran_fangzhi_jihua（2）.txt" in results
+        assert not re.search("[\u2600-\u27bf\U0001F000-\U0001FFFF]", page.locator("body").inner_text())
+        assert "2021年度广西土壤污染防治重点工作实施计划" in page.locator("#pq-docs").inner_text()   # not replaced
+        page.screenshot(path=str(SHOTS / "web-docs.png"), full_page=True)
         stored = list((index_dir / "uploads").rglob("上传 计划.txt"))
         assert len(stored) == 1
         for target in (stored[0], index_dir / "chroma" / "chroma.sqlite3", Path("/etc/passwd")):
@@ -208,17 +389,82 @@ def test_upload_ingests_reports_bad_files_and_serves_nothing_back(tmp_path, brow
                 except urllib.error.HTTPError as exc:
                     code = exc.code
                 assert code in (403, 404), (route, target, code)
+
+        # the new document is in the scope list without a restart; its text is shown as text everywhere
         page.get_by_role("tab", name="问答").click()
+        choose(page, "pq-scope", "2022年度某县土壤工作计划")
         text = ask(page, "耕地土壤酸化调查谁牵头？")
         assert "县农业农村局" in text
-        assert "<script>alert('x')</script>" in page.locator("#pq-cards").inner_text()      # shown as text
+        chat = page.locator("#pq-chat").inner_text() + text
+        assert "<script>alert('x')</script>" in text and f"![图]({bait}/md.png)" in chat
+        assert f'<img src="{bait}/agency.png" onerror=alert(3)>' in chat and "**加粗**" in chat
+        page.locator("#pq-chat [data-clause]").first.click()
+        wait_text(page, "#pq-reader .pq-focus", f"![图]({bait}/md.png)")
         page.get_by_role("tab", name="责任分工").click()
+        choose(page, "pq-agency", "县农业农村局")
+        wait_text(page, "#pq-summary", "牵头 1 项")
+        assert "<img" in page.locator("#pq-summary").inner_text()
+        assert "<img" in page.locator("#pq-matrix").inner_text()
+        page.wait_for_timeout(1000)
+        assert dialogs == [] and Leak.hits == []
+        assert page.locator(f"img[src^='{bait}']").count() == 0
+
+        # replace, with a confirmation; the answer follows the new version
+        page.get_by_role("tab", name="文档").click()
+        choose(page, "pq-pick", "2022年度某县土壤工作计划")
+        new_version = tmp_path / "v2" / "第二版.txt"
+        new_version.parent.mkdir()
+        new_version.write_text("2022年度某县土壤工作计划（修订）\n重点任务\n1．开展耕地土壤酸化调查。（县林业局牵头）\n",
+                               encoding="utf-8")
+        page.locator("#pq-new-version input[type=file]").set_input_files(str(new_version))
+        page.wait_for_timeout(1500)
+        page.locator("#pq-replace").click()
+        wait_text(page, "#pq-confirm-text", "确定用新文件替换《2022年度某县土壤工作计划》吗")
+        page.locator("#pq-confirm-yes").click()
+        wait_text(page, "#pq-results", "已替换为新版本", timeout=90000)
+        wait_text(page, "#pq-docs", "2022年度某县土壤工作计划（修订）")
+        page.get_by_role("tab", name="问答").click()
+        choose(page, "pq-scope", "2022年度某县土壤工作计划（修订）")
+        assert "县林业局" in ask(page, "耕地土壤酸化调查由哪个部门牵头？")
+
+        # delete, with a confirmation; cancel first
+        page.get_by_role("tab", name="文档").click()
+        choose(page, "pq-pick", "2022年度某县土壤工作计划（修订）")
+        page.locator("#pq-delete").click()
+        wait_text(page, "#pq-confirm-text", "确定从索引中删除《2022年度某县土壤工作计划（修订）》吗")
+        page.locator("#pq-confirm-no").click()
+        wait_text(page, "#pq-results", "已取消")
+        assert "（修订）" in page.locator("#pq-docs").inner_text()
+        assert page.locator("#pq-pick input").input_value() == "2022年度某县土壤工作计划（修订）"
+        page.locator("#pq-delete").click()
+        wait_text(page, "#pq-confirm-text", "确定从索引中删除《2022年度某县土壤工作计划（修订）》吗")
+        page.locator("#pq-confirm-yes").click()
+        wait_text(page, "#pq-results", "已从索引中删除")
+        page.wait_for_function("() => !document.querySelector('#pq-docs').innerText.includes('（修订）')", timeout=30000)
+        page.get_by_role("tab", name="问答").click()
+        assert "（修订）" not in page.locator("#pq-scope").inner_text()      # dropped from the chosen scope
+        page.get_by_role("tab", name="阅读").click()
+        page.locator("#pq-reader-doc input").click()
         page.wait_for_timeout(500)
-        assert dialogs == []
+        options = page.locator("#pq-reader-doc").evaluate("e => document.body.innerText")
+        assert "2021年度广西土壤污染防治重点工作实施计划" in options and "土壤工作计划（修订）" not in options
         page.close()
     finally:
         process.terminate()
         process.wait(20)
+        leak.shutdown()
     after = subprocess.run([sys.executable, "-m", "assistant", "docs", "--json", "--index", str(index_dir)], cwd=ROOT,
                            capture_output=True, text=True, check=True)
-    assert sorted(d["source"] for d in json.loads(after.stdout)) == sorted([GUANGXI.name, "上传 计划.txt"])
+    assert sorted(d["source"] for d in json.loads(after.stdout)) == sorted(
+        [GUANGXI.name, "gx_2021_turang_wuran_fangzhi_jihua（2）.txt"])
+
+
+def test_script_in_a_question_is_shown_as_text(server, browser):
+    page = open_page(browser, server)
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    ask(page, "<img src=x onerror=alert(1)><script>alert(2)</script>谁牵头涉镉排查")
+    page.wait_for_timeout(1000)
+    assert dialogs == [] and page.locator("#pq-chat img[src=x]").count() == 0
+    assert "<img src=x onerror=alert(1)><script>alert(2)</script>谁牵头涉镉排查" in page.locator("#pq-chat").inner_text()
+    page.close()
