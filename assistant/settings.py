@@ -99,6 +99,9 @@ class Settings(_Section):
                                                             "not a document)")
     # ---- writing and reading the index
     lock_timeout: float = Field(30.0, ge=0.0, description="seconds a writer waits for another one to finish")
+    lease_seconds: float = Field(30.0, ge=1.0, description=(
+        "how long the writer lease on a shared Chroma server lasts unless renewed (every third of it, while "
+        "the writer works): a crashed writer blocks the others this long at most"))
     manifest_ttl: float = Field(1.0, ge=0.0, description=(
         "seconds a reader trusts the manifest it read: another process may ingest at any time, and reading "
         "it on every accessor cost about 5 ms of every search"))

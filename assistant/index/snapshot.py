@@ -1,0 +1,83 @@
+"""A snapshot: the index as one manifest generation left it, immutable, with the read API of `Index`.
+
+A question takes one snapshot at its start and reads everything from it: the live document
+versions, their clauses and tasks (from the record cache, which never changes a version's rows),
+the BM25 segments of exactly those versions, and the chunk vectors filtered to them. A writer's
+switch makes a new snapshot for the next question; nothing a snapshot uses is deleted under it
+(record rows are content-addressed and kept, segments outlive their last user by a grace period,
+and chunk records of replaced versions are only ever filtered out of its dense results).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import nullcontext
+from pathlib import Path
+
+from ..models import Clause, Document, Task
+from ..settings import Settings
+from .lexical import LexicalIndex
+from .records import LiveRecords, Records, document_from_entry
+from .store import ChunkStore, LiveChunks
+from .tokenize import PolicyTokenizer
+
+
+class Snapshot:
+    """Read API shared with `Index`: settings, index_dir, embedder, tokenizer, lexical, chunks, clauses(),
+    tasks(), documents(), document_entries(), manifest(); `snapshot()` and `pinned()` return itself."""
+
+    def __init__(self, *, settings: Settings, index_dir: Path, embedder: Callable, tokenizer: PolicyTokenizer,
+                 manifest: dict, records: Records, lexical: LexicalIndex, chunks: LiveChunks,
+                 doc_ids: tuple[str, ...]):
+        self.settings = settings
+        self.index_dir = index_dir
+        self._embedder = embedder
+        self.tokenizer = tokenizer
+        self._manifest = manifest
+        self._records = records
+        self.lexical = lexical
+        self.chunks: ChunkStore = chunks
+        self.doc_ids = doc_ids
+        self.generation = int(manifest["generation"])
+        live = manifest["live"]
+        self._entries = []
+        for doc_id in doc_ids:
+            entry = records.entry(doc_id) or {}
+            self._entries.append({**entry, "source": live[doc_id]["source"], "version": live[doc_id]["version"],
+                                  "protected": bool(live[doc_id].get("protected")),
+                                  "vectors": bool(live[doc_id].get("vectors"))})
+        self._documents = {e["doc_id"]: document_from_entry(e) for e in self._entries}
+        self._clauses = LiveRecords(records, "clause", doc_ids, {e["doc_id"]: e.get("clauses", 0) for e in self._entries})
+        self._tasks = LiveRecords(records, "task", doc_ids, {e["doc_id"]: e.get("tasks", 0) for e in self._entries})
+
+    @property
+    def embedder(self):
+        """The index's embedder (loaded on first use: a BM25-only question never loads the model)."""
+        return self._embedder()
+
+    def clauses(self) -> dict[str, Clause]:
+        """clause_id -> Clause of the live versions (read from SQLite when asked for)."""
+        return self._clauses
+
+    def tasks(self) -> dict[str, Task]:
+        """task_id -> Task of the live versions, document by document in reading order."""
+        return self._tasks
+
+    def documents(self) -> dict[str, Document]:
+        return self._documents
+
+    def document_entries(self) -> list[dict]:
+        """The manifest entries of the live versions (title, 文号, source, sha256, clauses, chunks, version,
+        protected, vectors …)."""
+        return [dict(e) for e in self._entries]
+
+    def manifest(self, refresh: bool = False) -> dict:
+        return self._manifest
+
+    def snapshot(self) -> "Snapshot":
+        return self
+
+    def pinned(self):
+        return nullcontext(self)
+
+    def __repr__(self) -> str:
+        return f"<Snapshot generation {self.generation}: {len(self.doc_ids)} documents>"
