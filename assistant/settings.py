@@ -102,6 +102,9 @@ class Settings(_Section):
     lease_seconds: float = Field(30.0, ge=1.0, description=(
         "how long the writer lease on a shared Chroma server lasts unless renewed (every third of it, while "
         "the writer works): a crashed writer blocks the others this long at most"))
+    retire_seconds: float = Field(60.0, ge=0.0, description=(
+        "how long the vectors of a replaced or removed version are kept after the switch, for the questions "
+        "that started before it (an answer takes well under a second; the next write deletes them)"))
     manifest_ttl: float = Field(1.0, ge=0.0, description=(
         "seconds a reader trusts the manifest it read: another process may ingest at any time, and reading "
         "it on every accessor cost about 5 ms of every search"))

@@ -51,8 +51,10 @@ class Assistant:
     def ask(self, question: str, top_k: int = 5, doc: str | Sequence[str] | None = None,
             previous: Answer | None = None) -> Answer:
         """The extractive answer, or with an LLM configured (`Settings.llm`), its wording when it cites
-        retrieved clauses only. `doc` limits the question to one document or several (doc_ids)."""
-        answer = self._extractive(question, top_k, doc, previous)
+        retrieved clauses only. `doc` limits the question to one document or several (doc_ids). The whole
+        answer is read from one snapshot of the index."""
+        with self.index.pinned():
+            answer = self._extractive(question, top_k, doc, previous)
         if self.settings.llm is None:
             return answer
         from .llm import generate_answer

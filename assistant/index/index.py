@@ -5,7 +5,8 @@ A write, holding the writer's place (lease.py): parse each file; store the new v
 in Chroma's document collection and the local record cache); switch the manifest so the new versions
 are live with `vectors: false` (they answer from BM25 and their fields from this moment: a new BM25
 segment holds just them); embed their chunks and add the vectors; switch again with `vectors: true`;
-then delete the chunk records of the versions the first switch retired. Nothing is copied from the
+then delete the chunk records of versions retired long enough ago that no question still reads them
+(`Settings.retire_seconds`; readers filter them out until then). Nothing is copied from the
 rest of the index, so a write costs its documents, not the index.
 
 A kill or a failure before the first switch leaves the old manifest in force (stored versions that
@@ -433,8 +434,10 @@ class _Write:
         self.manifest = manifest
         self.live: dict[str, dict] = {d: dict(e) for d, e in manifest["live"].items()}
         self.names: dict[str, list[str]] = {n: list(v) for n, v in manifest["names"].items()}
-        self.retired: list[str] = list(manifest.get("retired", []))
+        self.retired: list[list] = [list(r) for r in manifest.get("retired", [])]     # [doc_id, retired at]
         self.stamp = stamp(self.settings.chunk_tokens)
+        self.before = ({d: dict(e) for d, e in self.live.items()}, {n: list(v) for n, v in self.names.items()},
+                       [list(r) for r in self.retired])
         # versions a killed writer made live without vectors: this write finishes them
         self.incoming = [d for d, e in self.live.items() if not e.get("vectors")]
 
@@ -466,8 +469,8 @@ class _Write:
 
     def retire(self, doc_id: str) -> None:
         self.live.pop(doc_id, None)
-        if doc_id not in self.retired:
-            self.retired.append(doc_id)
+        if doc_id not in [d for d, _ in self.retired]:
+            self.retired.append([doc_id, time.time()])
         if doc_id in self.incoming:
             self.incoming.remove(doc_id)
         self.changed = True
@@ -475,8 +478,7 @@ class _Write:
     def _make_live(self, doc_id: str, name: str, version: int, protected: bool, key: str) -> None:
         self.live[doc_id] = {"source": name, "version": version, "protected": protected, "vectors": False,
                              "stamp": self.stamp, "text_key": key}
-        if doc_id in self.retired:
-            self.retired.remove(doc_id)
+        self.retired = [r for r in self.retired if r[0] != doc_id]
         if doc_id not in self.incoming:
             self.incoming.append(doc_id)
         self.changed = True
@@ -586,17 +588,40 @@ class _Write:
             _step(progress, "lexical", 1, 1)
         report.lexical_seconds = time.perf_counter() - started
         if self.incoming:
-            self._embed(chunks, report, progress)
+            try:
+                self._embed(chunks, report, progress)
+            except BaseException:
+                self._roll_back(chunks)
+                raise
             for doc_id in self.incoming:
                 if doc_id in self.live:
                     self.live[doc_id]["vectors"] = True
             self.incoming = []
             self._switch()                                   # dense search includes them
-        if self.retired:
-            chunks.delete_documents([d for d in self.retired if d not in self.live])
-            self.retired = []
+        self._delete_retired(chunks)
         if self.rebuild and self.old_chunks and self.old_chunks != self.manifest["chunks"]:
             self.store.drop(self.old_chunks)
+
+    def _delete_retired(self, chunks) -> None:
+        """Chunk records of versions retired at least `Settings.retire_seconds` ago: a question that
+        started before the switch has finished with them by then. The others wait for a later write
+        (readers filter them out meanwhile)."""
+        due = [d for d, at in self.retired if time.time() - at >= self.settings.retire_seconds]
+        if due:
+            chunks.delete_documents([d for d in due if d not in self.live])
+            self.retired = [r for r in self.retired if r[0] not in due]
+
+    def _roll_back(self, chunks) -> None:
+        """The embedding failed (not a kill): the manifest goes back to what it was before this write, and
+        the vectors this write added are deleted, so a failed ingest leaves the index as it was."""
+        added = [d for d in self.live if d not in self.before[0]]
+        self.live, self.names, self.retired = self.before
+        self.incoming = []
+        try:
+            self._switch()
+            chunks.delete_documents(added)
+        except PolicyQAError:
+            pass        # the server went away too: the next writer finishes the versions left pending
 
     def _embed(self, chunks, report: IngestReport, progress) -> None:
         cached = self.index._cached_embedder()

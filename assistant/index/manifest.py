@@ -7,7 +7,7 @@ The manifest (one Chroma record; writing it is the switch):
      "settings": {format, model, dim, chunk_tokens}, "versions": {package: version}, "updated_at": iso,
      "live":  {doc_id: {"source", "version", "protected", "vectors", "stamp", "text_key"}},
      "names": {file name: [doc_id of version 1, version 2, …]},
-     "retired": [doc_ids whose chunk records are to be deleted]}
+     "retired": [[doc_id, unix time], …]}   # versions whose chunk records are deleted after a grace
 
 `collection` changes with every switch (callers that cache per snapshot key on it). `vectors` is
 false while a version answers from BM25 and fields only and its vectors are being written.
