@@ -55,7 +55,7 @@ class Records:
         try:
             if read_only:
                 if path.exists():
-                    self._conns.append(self._connect(f"file:{path}?mode=ro", uri=True))
+                    self._open_read_only(path)
                 self._conns.append(self._connect(":memory:"))
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -66,9 +66,22 @@ class Records:
                 raise RecordsError(f"{path}: cannot read the record cache ({exc})") from exc
             self._recover(exc)
 
+    def _open_read_only(self, path: Path) -> None:
+        """`mode=ro` reads a WAL database when its -shm file can be made; on a read-only mount it
+        cannot, and `immutable=1` reads the file as it is (a writer closing cleanly leaves no WAL)."""
+        for query in ("mode=ro", "immutable=1"):
+            try:
+                self._conns.append(self._connect(f"file:{path}?{query}", uri=True))
+                self._conns[-1].execute("SELECT count(*) FROM versions").fetchone()
+                return
+            except sqlite3.DatabaseError:
+                if self._conns:
+                    self._conns.pop().close()
+        # unreadable: every version comes from Chroma into memory instead
+
     def _connect(self, target: str, uri: bool = False) -> sqlite3.Connection:
         conn = sqlite3.connect(target, uri=uri, check_same_thread=False, timeout=30, isolation_level=None)
-        if target != ":memory:" and "mode=ro" not in target:
+        if not uri and target != ":memory:":
             conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()     # a damaged file fails here
         return conn
@@ -137,9 +150,11 @@ class Records:
                              (doc_id, json.dumps(payload["entry"], ensure_ascii=False),
                               json.dumps(payload["vocabulary"], ensure_ascii=False)))
                 conn.execute("COMMIT")
-            except BaseException:
+            except BaseException as exc:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise RecordsError(f"cannot write to the record cache {self.path} ({exc})") from exc
                 raise
             self._owner[doc_id] = conn
 

@@ -102,8 +102,8 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
         print(f"skipped   {name} ({why})")
     for name, why in report.failed:
         print(f"failed    {name}: {why}", file=sys.stderr)
-    print(f"{len(report.added)} added, {len(report.replaced)} replaced, {len(report.kept_as_new)} kept as new, "
-          f"{len(report.skipped)} skipped, {len(report.failed)} failed; {report.chunks_embedded} chunks embedded, "
+    print(f"{len(report.added)} added, {len(report.replaced)} replaced, {len(report.skipped)} skipped, "
+          f"{len(report.failed)} failed, {len(report.kept_as_new)} kept as new; {report.chunks_embedded} chunks embedded, "
           f"{report.chunks_cached} from cache; {report.seconds:.1f} s (searchable after "
           f"{report.lexical_seconds:.1f} s, embedding {report.embed_seconds:.1f} s)")
     return 1 if report.failed else 0

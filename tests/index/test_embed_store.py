@@ -62,28 +62,6 @@ def test_cli_does_not_import_torch_for_the_default_model():
 
 
 
-@pytest.fixture
-def chroma_server(tmp_path):
-    chroma = Path(sys.executable).with_name("chroma")
-    port = free_port()
-    process = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1",
-                                "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            connect(tmp_path, url)
-            break
-        except StoreError:
-            if time.time() > deadline or process.poll() is not None:
-                process.kill()
-                pytest.fail("chroma run did not start")
-            time.sleep(0.3)
-    yield url
-    process.terminate()
-    process.wait(20)
-
-
 @pytest.mark.slow
 def test_the_same_code_works_against_a_chroma_server(tmp_path, chroma_server):
     settings = Settings.from_env(index_dir=tmp_path / "local", chroma_url=chroma_server)
