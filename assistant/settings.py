@@ -102,6 +102,9 @@ class Settings(_Section):
     lease_seconds: float = Field(30.0, ge=1.0, description=(
         "how long the writer lease on a shared Chroma server lasts unless renewed (every third of it, while "
         "the writer works): a crashed writer blocks the others this long at most"))
+    min_free_mb: int = Field(64, ge=0, description=(
+        "free disk space a write needs on the index folder's disk; below it the write is refused with a message "
+        "(Chroma's embedded store waits for space instead of failing on a full disk)"))
     retire_seconds: float = Field(60.0, ge=0.0, description=(
         "how long the vectors of a replaced or removed version are kept after the switch, for the questions "
         "that started before it (an answer takes well under a second; the next write deletes them)"))

@@ -345,7 +345,7 @@ def test_a_read_only_index_folder_is_searched_and_refuses_writes(tmp_path, capsy
 def test_a_full_disk_is_one_message_and_the_index_answers_as_before(tmp_path, capsys):
     from assistant.surfaces import cli
 
-    with _mounted("tmpfs", tmp_path / "small", options="size=24m") as disk:
+    with _mounted("tmpfs", tmp_path / "small", options="size=96m") as disk:
         index_dir = disk / "index"
         index = Index(Settings.from_env(index_dir=index_dir, embedding_cache=tmp_path / "cache.sqlite"),
                       embedder=HashEmbedder())
@@ -359,13 +359,12 @@ def test_a_full_disk_is_one_message_and_the_index_answers_as_before(tmp_path, ca
                     f.flush()
             except OSError:
                 pass
-        report = None
-        try:
-            report = index.ingest([CORPUS / "law_turang_fangzhi_2018.txt"])
-        except PolicyQAError as exc:
-            assert "disk is full" in str(exc) or "No space left" in str(exc), exc
-        assert report is None, report
+        with pytest.raises(PolicyQAError, match="not enough free disk space .* MB free, policyqa needs 64 MB"):
+            index.ingest([CORPUS / "law_turang_fangzhi_2018.txt"])
         assert snapshot(index) == before
+        assert cli.main(["ingest", str(CORPUS / "law_turang_fangzhi_2018.txt"), "--index", str(index_dir)]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("policyqa: error: not enough free disk space") and len(err.splitlines()) == 1
         filler.unlink()
         assert index.ingest([CORPUS / "law_turang_fangzhi_2018.txt"]).added == ["law_turang_fangzhi_2018.txt"]
 

@@ -135,6 +135,8 @@ class Index:
         self._lock = threading.RLock()
         self._pins = threading.local()
         self._cache: CachedEmbedder | None = None
+        self._verified: set[tuple[str, str]] = set()     # (doc_id, stamp) whose rows are in the record cache
+        self._entries: dict[str, dict] = {}
 
     # ---------------------------------------------------------------- pieces loaded once
     @staticmethod
@@ -229,16 +231,26 @@ class Index:
         self.check_compatible(manifest)
         live = manifest["live"]
         doc_ids = tuple(sorted(live, key=lambda d: (live[d]["source"], d)))
-        self._fetch_missing([d for d in doc_ids if not self.records.current(d, live[d]["stamp"])])
+        unchecked = [d for d in doc_ids if (d, live[d]["stamp"]) not in self._verified]
+        self._fetch_missing([d for d in unchecked if not self.records.current(d, live[d]["stamp"])])
+        self._verified.update((d, live[d]["stamp"]) for d in unchecked)
         tokenizer = self._tokenizer_with(doc_ids)
         keys = [f"{d}@{live[d]['stamp']}" for d in doc_ids]
         lexical = self._segments.for_live(keys, self._bm25_chunks, tokenizer)
         chunks = self.store.chunks(manifest["chunks"])
         snap = Snapshot(settings=self.settings, index_dir=self.index_dir, embedder=lambda: self.embedder,
                         tokenizer=tokenizer, manifest=manifest, records=self.records, lexical=lexical,
-                        chunks=LiveChunks(chunks, frozenset(doc_ids), self.settings.candidates), doc_ids=doc_ids)
+                        chunks=LiveChunks(chunks, frozenset(doc_ids), self.settings.candidates), doc_ids=doc_ids,
+                        entry_of=self._entry)
         self._segments.collect(lexical.segments)
         return snap
+
+    def _entry(self, doc_id: str) -> dict:
+        """A version's stored entry, read once per process (the rows of a doc_id never change)."""
+        entry = self._entries.get(doc_id)
+        if entry is None:
+            entry = self._entries[doc_id] = self.records.entry(doc_id) or {}
+        return entry
 
     def _bm25_chunks(self, key: str) -> list[tuple[str, str]]:
         doc_id = key.split("@", 1)[0]
@@ -256,6 +268,7 @@ class Index:
                              f"({', '.join(lost[:3])}); {REBUILD_HINT}")
         for doc_id, (_, stored) in got.items():
             self.records.put(doc_id, stored)
+            self._entries.pop(doc_id, None)
 
     # ---- the read API, following the current snapshot (or the pinned one)
     @property
@@ -306,10 +319,23 @@ class Index:
     def _writing(self):
         if self.read_only:
             raise PolicyQAError(f"the index folder {self.index_dir} is read-only; it can be searched, not changed")
+        self._check_free_space()
         with writer(self.index_dir, self.store, bool(self.settings.chroma_url), self.settings.lock_timeout,
                     self.settings.lease_seconds) as lease:
             with _disk_errors(self.index_dir):
                 yield _Write(self, lease)
+
+    def _check_free_space(self) -> None:
+        """Refuse to write with less than `Settings.min_free_mb` free: Chroma's embedded store does not fail
+        on a full disk, it waits for space, so the writer would hang holding the lock."""
+        folder = self.index_dir if self.index_dir.exists() else self.index_dir.parent
+        try:
+            free = shutil.disk_usage(folder).free / 2**20
+        except OSError:
+            return
+        if free < self.settings.min_free_mb:
+            raise StoreError(f"not enough free disk space for {self.index_dir} ({free:.0f} MB free, policyqa needs "
+                             f"{self.settings.min_free_mb} MB to write safely); free some space and run it again")
 
     def ingest(self, paths: Iterable[str | Path], *, rebuild: bool = False, replace: bool = False,
                protect: bool = False, progress: Callable | None = None) -> IngestReport:
@@ -440,9 +466,16 @@ class _Write:
                        [list(r) for r in self.retired])
         # versions a killed writer made live without vectors: this write finishes them
         self.incoming = [d for d, e in self.live.items() if not e.get("vectors")]
+        self._index_live()
+
+    def _index_live(self) -> None:
+        """Live versions by file name and by text identity, kept up to date as the write goes (a folder of
+        10,000 files must not rescan the manifest for each one)."""
+        self.by_source = {e["source"]: d for d, e in self.live.items()}
+        self.by_key = {e["text_key"]: d for d, e in self.live.items() if e.get("text_key")}
 
     def live_by_source(self) -> dict[str, str]:
-        return {e["source"]: d for d, e in self.live.items()}
+        return self.by_source
 
     def entry(self, doc_id: str) -> dict:
         entry = self.index.records.entry(doc_id)
@@ -468,7 +501,10 @@ class _Write:
                                 f"if it really must be, first run: policyqa protect {source} --off")
 
     def retire(self, doc_id: str) -> None:
-        self.live.pop(doc_id, None)
+        entry = self.live.pop(doc_id, None)
+        if entry is not None:
+            self.by_source.pop(entry["source"], None)
+            self.by_key.pop(entry.get("text_key"), None)
         if doc_id not in [d for d, _ in self.retired]:
             self.retired.append([doc_id, time.time()])
         if doc_id in self.incoming:
@@ -478,6 +514,8 @@ class _Write:
     def _make_live(self, doc_id: str, name: str, version: int, protected: bool, key: str) -> None:
         self.live[doc_id] = {"source": name, "version": version, "protected": protected, "vectors": False,
                              "stamp": self.stamp, "text_key": key}
+        self.by_source[name] = doc_id
+        self.by_key[key] = doc_id
         self.retired = [r for r in self.retired if r[0] != doc_id]
         if doc_id not in self.incoming:
             self.incoming.append(doc_id)
@@ -486,8 +524,8 @@ class _Write:
     def make_live_again(self, doc_id: str, name: str, version: int) -> None:
         """A stored version back in force (restore): its records from the cache or Chroma, vectors again."""
         entry = self.entry(doc_id)
-        other = next((e["source"] for d, e in self.live.items()
-                      if e.get("text_key") == entry.get("text_key") and e["source"] != name), None)
+        holder = self.by_key.get(entry.get("text_key"))
+        other = self.live[holder]["source"] if holder and self.live[holder]["source"] != name else None
         if other:
             raise PolicyQAError(f"version {version} of {name} has the same text as {other}, which is live; "
                                 f"remove {other} first")
@@ -515,7 +553,7 @@ class _Write:
             return
         doc_id = parsed.document.doc_id
         key = text_key(loaded.text)
-        same_text = next((d for d, e in self.live.items() if d == doc_id or e.get("text_key") == key), None)
+        same_text = doc_id if doc_id in self.live else self.by_key.get(key)
         if same_text is not None:
             entry = self.live[same_text]
             if same_text == doc_id and entry.get("stamp") != self.stamp:       # indexed by an older parser
@@ -527,8 +565,7 @@ class _Write:
             why = "unchanged" if entry["source"] == name else f"already indexed as {entry['source']}"
             report.skipped.append((name, why))
             return
-        by_source = self.live_by_source()
-        taken = set(self.names) | set(by_source)
+        by_source = self.by_source
         if name in by_source and replace:
             current = by_source[name]
             if self.live[current].get("protected"):
@@ -539,7 +576,7 @@ class _Write:
             self._store(parsed, loaded.sha256, key, name, len(self.names.get(name, [])) + 1, protect)
             report.replaced.append(name)
             return
-        stored_as = free_name(name, taken) if name in by_source else name
+        stored_as = free_name(name, self.names.keys() | by_source.keys()) if name in by_source else name
         self._store(parsed, loaded.sha256, key, stored_as, len(self.names.get(stored_as, [])) + 1, protect)
         if stored_as == name:
             report.added.append(name)
@@ -551,13 +588,14 @@ class _Write:
         index = self.index
         document = dataclasses.replace(parsed.document, source=name)
         words = vocabulary(parsed.clauses)
-        tokenizer = index._tokenizer_with(self.live, words)
+        tokenizer = index._tokenizer_with((), words)
         chunks = [chunk for clause in parsed.clauses
                   for chunk in chunk_clause(document, clause, tokenizer, self.settings.chunk_tokens)]
         entry = version_entry(document, sha256, key, len(parsed.clauses), len(parsed.tasks), len(chunks), self.stamp)
         stored = payload(entry, parsed, chunks, words)
         self.store.put_version(document.doc_id, entry, stored)
         index.records.put(document.doc_id, stored)
+        index._entries.pop(document.doc_id, None)
         versions = self.names.setdefault(name, [])
         if document.doc_id not in versions:
             versions.append(document.doc_id)
@@ -617,6 +655,7 @@ class _Write:
         added = [d for d in self.live if d not in self.before[0]]
         self.live, self.names, self.retired = self.before
         self.incoming = []
+        self._index_live()
         try:
             self._switch()
             chunks.delete_documents(added)

@@ -27,7 +27,7 @@ class Snapshot:
 
     def __init__(self, *, settings: Settings, index_dir: Path, embedder: Callable, tokenizer: PolicyTokenizer,
                  manifest: dict, records: Records, lexical: LexicalIndex, chunks: LiveChunks,
-                 doc_ids: tuple[str, ...]):
+                 doc_ids: tuple[str, ...], entry_of: Callable[[str], dict]):
         self.settings = settings
         self.index_dir = index_dir
         self._embedder = embedder
@@ -41,7 +41,7 @@ class Snapshot:
         live = manifest["live"]
         self._entries = []
         for doc_id in doc_ids:
-            entry = records.entry(doc_id) or {}
+            entry = entry_of(doc_id)
             self._entries.append({**entry, "source": live[doc_id]["source"], "version": live[doc_id]["version"],
                                   "protected": bool(live[doc_id].get("protected")),
                                   "vectors": bool(live[doc_id].get("vectors"))})
