@@ -441,6 +441,7 @@ class _Write:
         self.changed = False
         self.incoming: list[str] = []        # doc_ids whose vectors this write adds
         self.reparse: set[str] = set()       # live doc_ids parsed again (a newer parser): old chunks go first
+        self.unsaved: list[tuple[str, dict, dict]] = []     # versions parsed, not yet stored in Chroma
 
     # ---- the working copy
     def begin(self, rebuild: bool) -> None:
@@ -593,13 +594,20 @@ class _Write:
                   for chunk in chunk_clause(document, clause, tokenizer, self.settings.chunk_tokens)]
         entry = version_entry(document, sha256, key, len(parsed.clauses), len(parsed.tasks), len(chunks), self.stamp)
         stored = payload(entry, parsed, chunks, words)
-        self.store.put_version(document.doc_id, entry, stored)
+        self.unsaved.append((document.doc_id, entry, stored))
+        if sum(len(p["chunks"]) for _, _, p in self.unsaved) >= 2000 or len(self.unsaved) >= 50:
+            self.save_versions()
         index.records.put(document.doc_id, stored)
         index._entries.pop(document.doc_id, None)
         versions = self.names.setdefault(name, [])
         if document.doc_id not in versions:
             versions.append(document.doc_id)
         self._make_live(document.doc_id, name, versions.index(document.doc_id) + 1, protect, key)
+
+    def save_versions(self) -> None:
+        """The stored versions not yet in Chroma, in one upsert (before any switch names them)."""
+        self.store.put_versions(self.unsaved)
+        self.unsaved = []
 
     # ---- the switches
     def _switch(self) -> None:
@@ -620,6 +628,7 @@ class _Write:
         if not self.changed and not self.incoming and not self.retired:
             return
         chunks = self.store.chunks(self.manifest["chunks"])
+        self.save_versions()
         if self.changed:
             _step(progress, "lexical", 0, 1)
             self._switch()                                   # live now, lexically
@@ -667,20 +676,24 @@ class _Write:
         records = self.index.records
         pending = [(d, records.chunks(d)) for d in self.incoming if d in self.live]
         total = sum(len(rows) for _, rows in pending)
-        done = 0
         t0 = time.perf_counter()
-        for doc_id, rows in pending:
-            if doc_id in self.reparse:
-                chunks.delete_documents([doc_id])            # its old chunks may have other ids
-            texts = [f"{context}\n{text}" if context else text for _, _, text, context in rows]
+        chunks.delete_documents([d for d, _ in pending if d in self.reparse])   # old chunks may have other ids
+        batch: list[tuple[str, tuple]] = []
+        done = 0
+        for number, (doc_id, rows) in enumerate(pending):
+            batch.extend((doc_id, row) for row in rows)
+            if len(batch) < chunks.batch_size and number < len(pending) - 1:
+                continue                                     # Chroma writes in large batches: each call costs
+            texts = [f"{r[3]}\n{r[2]}" if r[3] else r[2] for _, r in batch]
             hits, misses = cached.hits, cached.misses
             vectors = cached.encode_passages(
                 texts, progress=lambda n, _t, base=done: _step(progress, "embed", base + n, total))
             report.chunks_embedded += cached.misses - misses
             report.chunks_cached += cached.hits - hits
-            chunks.add([r[0] for r in rows], vectors, [r[2] for r in rows],
-                       [{"doc_id": doc_id, "clause_id": r[1]} for r in rows])
-            done += len(rows)
+            chunks.add([r[0] for _, r in batch], vectors, [r[2] for _, r in batch],
+                       [{"doc_id": d, "clause_id": r[1]} for d, r in batch])
+            done += len(batch)
+            batch = []
             _step(progress, "embed", done, total)
         report.embed_seconds += time.perf_counter() - t0
 

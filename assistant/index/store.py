@@ -293,11 +293,16 @@ class ChromaStore:
     def documents(self):
         return self._collection(DOCUMENT_COLLECTION)
 
-    def put_version(self, doc_id: str, entry: dict, payload: dict) -> None:
-        with chroma_errors(f"storing document {entry.get('source')} in {self.where}"):
-            self.documents().upsert(ids=[doc_id], embeddings=[[0.0]], documents=[pack(payload)],
-                                    metadatas=[{"entry": json.dumps(entry, ensure_ascii=False),
-                                                "name": entry["source"], "text_key": entry["text_key"]}])
+    def put_versions(self, versions: list[tuple[str, dict, dict]]) -> None:
+        """Store document versions [(doc_id, entry, payload)] in one upsert (each call costs tens of ms)."""
+        if not versions:
+            return
+        names = ", ".join(entry.get("source", "?") for _, entry, _ in versions[:3])
+        with chroma_errors(f"storing {names}{' …' if len(versions) > 3 else ''} in {self.where}"):
+            self.documents().upsert(ids=[d for d, _, _ in versions], embeddings=[[0.0]] * len(versions),
+                                    documents=[pack(p) for _, _, p in versions],
+                                    metadatas=[{"entry": json.dumps(e, ensure_ascii=False), "name": e["source"],
+                                                "text_key": e["text_key"]} for _, e, _ in versions])
 
     def get_versions(self, doc_ids: list[str], with_payload: bool = True) -> dict[str, tuple[dict, dict | None]]:
         """doc_id -> (entry, payload or None) of the stored versions among `doc_ids`."""
