@@ -293,7 +293,7 @@ def test_a_manifest_missing_a_key_is_one_error_line(tmp_path, capsys):
     index = Index(Settings.from_env(index_dir=tmp_path / "index"), embedder=HashEmbedder())
     index.ingest([GUANGXI])
     manifest = index.store.read_manifest()
-    del manifest["live"]
+    del manifest["live"], manifest["live_shards"]
     index.store.manifest_collection().upsert(ids=["manifest"], embeddings=[[0.0]], metadatas=[{"generation": 99}],
                                              documents=[json.dumps(manifest)])
     assert cli.main(["docs", "--index", str(tmp_path / "index")]) == 1
@@ -469,3 +469,73 @@ def test_a_chroma_server_killed_mid_ingest_is_one_error_line_and_the_next_ingest
     finally:
         server.kill()
         server.wait(20)
+
+
+def test_questions_to_the_web_app_never_fail_while_the_command_line_ingests_and_removes(real_index, tmp_path):
+    """`policyqa serve` answering 150 questions from 10 clients while `policyqa ingest` and `policyqa remove`
+    change the index it serves: every question answered, and as before."""
+    import threading
+    import urllib.request
+
+    from evals.load_test import WRITER_PLAN, ask
+
+    index_dir = tmp_path / "index"
+    shutil.copytree(real_index.index_dir, index_dir)
+    env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False", POLICYQA_INDEX=str(index_dir),
+               POLICYQA_EMBED_CACHE=str(real_index.settings.embedding_cache))
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port)], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=2)
+                break
+            except OSError:
+                assert time.time() < deadline and server.poll() is None, "the web app did not start"
+                time.sleep(0.5)
+        questions = ["涉镉污染源排查整治谁牵头？", "重点监管单位名录最晚什么时候公布？", "综合保税区汽车保税存储谁负责",
+                     "农用地土壤环境质量类别划分工作谁牵头？", "李明是谁"]
+        expected = {q: ask(url, q) for q in questions}
+        stop = threading.Event()
+        writes: list[tuple[str, int, str]] = []
+
+        def write():
+            number = 0
+            while not stop.is_set() and number < 6:
+                number += 1
+                path = tmp_path / f"水源保护方案-{number}.txt"
+                path.write_text(WRITER_PLAN.format(place=f"第{number}县"), encoding="utf-8")
+                for command in (["ingest", str(path)], ["remove", path.name]):
+                    done = subprocess.run([sys.executable, "-m", "assistant", *command], cwd=ROOT, env=env,
+                                          capture_output=True, text=True, timeout=300)
+                    writes.append((command[0], done.returncode, done.stderr[-300:]))
+
+        failures: list[str] = []
+
+        def client(number: int):
+            for k in range(15):
+                q = questions[(number + k) % len(questions)]
+                try:
+                    got = ask(url, q)
+                    if (got["answer"], got["citations"][:1]) != (expected[q]["answer"], expected[q]["citations"][:1]):
+                        failures.append(f"changed: {q}")
+                except Exception as exc:          # every failure is collected and reported
+                    failures.append(f"{q}: {exc!r}")
+
+        writer = threading.Thread(target=write)
+        writer.start()
+        clients = [threading.Thread(target=client, args=(n,)) for n in range(10)]
+        for c in clients:
+            c.start()
+        for c in clients:
+            c.join(600)
+        stop.set()
+        writer.join(600)
+        assert not failures, failures[:5]
+        assert writes and all(code == 0 for _, code, _ in writes), writes
+    finally:
+        server.terminate()
+        server.wait(30)

@@ -462,6 +462,7 @@ class _Write:
         self.live: dict[str, dict] = {d: dict(e) for d, e in manifest["live"].items()}
         self.names: dict[str, list[str]] = {n: list(v) for n, v in manifest["names"].items()}
         self.retired: list[list] = [list(r) for r in manifest.get("retired", [])]     # [doc_id, retired at]
+        self.retired_shards: list[list] = [list(r) for r in manifest.get("retired_shards", [])]
         self.stamp = stamp(self.settings.chunk_tokens)
         self.before = ({d: dict(e) for d, e in self.live.items()}, {n: list(v) for n, v in self.names.items()},
                        [list(r) for r in self.retired])
@@ -617,7 +618,10 @@ class _Write:
         manifest["collection"] = f"{manifest['chunks']}@{manifest['generation']}"
         if self.lease is not None:
             self.lease.check()
+        before = self.store.shard_ids(self.manifest)
         self.store.write_manifest(manifest)
+        dropped = before - self.store.shard_ids(manifest)
+        manifest["retired_shards"] = self.retired_shards = self.retired_shards + [[i, time.time()] for i in dropped]
         self.manifest = manifest
         index = self.index
         with index._lock:
@@ -657,6 +661,11 @@ class _Write:
         if due:
             chunks.delete_documents([d for d in due if d not in self.live])
             self.retired = [r for r in self.retired if r[0] not in due]
+        current = self.store.shard_ids(self.manifest)
+        shards = [i for i, at in self.retired_shards if time.time() - at >= self.settings.retire_seconds]
+        if shards:
+            self.store.drop_shards([i for i in shards if i not in current])
+            self.retired_shards = [r for r in self.retired_shards if r[0] not in shards]
 
     def _roll_back(self, chunks) -> None:
         """The embedding failed (not a kill): the manifest goes back to what it was before this write, and

@@ -21,6 +21,7 @@ a `StoreError` naming what was being done and where.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import zlib
 from collections.abc import Iterator
@@ -38,6 +39,12 @@ CHUNK_PREFIX = "policyqa-chunks-"
 DOCUMENT_COLLECTION = "policyqa-documents"
 MANIFEST_ID = "manifest"
 REQUIRED_MANIFEST_KEYS = ("generation", "settings", "live", "names")
+SHARDED = ("live", "names")      # the parts of the manifest that grow with the corpus
+SHARDS = 64
+
+
+def _shard_of(key: str) -> int:
+    return int(hashlib.sha1(key.encode("utf-8")).hexdigest()[:6], 16) % SHARDS
 REBUILD_HINT = "rebuild with: policyqa ingest --rebuild corpus/"
 
 
@@ -231,6 +238,7 @@ class ChromaStore:
         with chroma_errors(f"opening {where}"):
             self.batch_size = max(1, min(int(client.get_max_batch_size()), 1000))
         self._handles: dict[str, object] = {}
+        self._shard_cache: dict[str, dict] = {}
 
     def _collection(self, name: str, create: bool = True, **kwargs):
         if name not in self._handles:
@@ -255,13 +263,20 @@ class ChromaStore:
         return int((got["metadatas"][0] or {}).get("generation", -1))
 
     def read_manifest(self) -> dict | None:
+        """The manifest in force, its live versions and names put together from their shards."""
         with chroma_errors(f"reading the manifest of {self.where}"):
             got = self.manifest_collection().get(ids=[MANIFEST_ID], include=["documents"])
         if not got["ids"]:
             return None
         try:
             manifest = json.loads(got["documents"][0])
-        except (TypeError, json.JSONDecodeError) as exc:
+            keys = [k for k in SHARDED if f"{k}_shards" in manifest]
+            parts = self._shards([i for k in keys for i in manifest[f"{k}_shards"]])
+            for key in keys:
+                manifest[key] = {}
+                for shard_id in manifest[f"{key}_shards"]:
+                    manifest[key].update(parts[shard_id])
+        except (TypeError, ValueError, KeyError) as exc:
             raise StoreError(f"the manifest of {self.where} is damaged ({exc}); {REBUILD_HINT}") from exc
         missing = [k for k in REQUIRED_MANIFEST_KEYS if not isinstance(manifest, dict) or k not in manifest]
         if missing:
@@ -269,12 +284,58 @@ class ChromaStore:
                              f"an older policyqa?); {REBUILD_HINT}")
         return manifest
 
-    def write_manifest(self, manifest: dict) -> None:
-        """One upsert: the switch from the old set of live versions to the new one."""
+    def _shards(self, ids: list[str]) -> dict[str, dict]:
+        """Shard contents by id: immutable records (the id is a hash of the content), so each is read once."""
+        wanted = [i for i in dict.fromkeys(ids) if i not in self._shard_cache]
+        for start in range(0, len(wanted), self.batch_size):
+            got = self.manifest_collection().get(ids=wanted[start:start + self.batch_size], include=["metadatas"])
+            for shard_id, meta in zip(got["ids"], got["metadatas"]):
+                self._shard_cache[shard_id] = json.loads(meta["data"])
+        lost = [i for i in wanted if i not in self._shard_cache]
+        if lost:
+            raise KeyError(f"shard {lost[0]} is missing")
+        self._shard_cache = {i: self._shard_cache[i] for i in ids}      # only the current ones stay
+        return dict(self._shard_cache)
+
+    def write_manifest(self, manifest: dict) -> list[str]:
+        """The switch. The live versions and the names are cut into `SHARDS` shards each by a hash of their
+        key, and each shard is an immutable record named by a hash of its content: a write that changes one
+        document adds one or two small shards (the others already exist), then upserts the small manifest
+        record that lists the shards; that one upsert is the switch. Returns the ids of the shards written."""
+        record = {k: v for k, v in manifest.items() if k not in SHARDED}
+        new: dict[str, str] = {}
+        for key in SHARDED:
+            parts: list[dict] = [{} for _ in range(SHARDS)]
+            for name, value in manifest[key].items():
+                parts[_shard_of(name)][name] = value
+            ids = []
+            for part in parts:
+                data = json.dumps(part, ensure_ascii=False, sort_keys=True)
+                shard_id = f"{key}:{hashlib.sha256(data.encode('utf-8')).hexdigest()[:24]}"
+                ids.append(shard_id)
+                if shard_id not in self._shard_cache and shard_id not in new:
+                    new[shard_id] = data
+            record[f"{key}_shards"] = manifest[f"{key}_shards"] = ids
         with chroma_errors(f"writing the manifest of {self.where}"):
-            self.manifest_collection().upsert(ids=[MANIFEST_ID], embeddings=[[0.0]],
-                                              documents=[json.dumps(manifest, ensure_ascii=False)],
-                                              metadatas=[{"generation": int(manifest["generation"])}])
+            collection = self.manifest_collection()
+            if new:
+                collection.upsert(ids=list(new), embeddings=[[0.0]] * len(new),
+                                  metadatas=[{"kind": "shard", "data": d} for d in new.values()])
+            collection.upsert(ids=[MANIFEST_ID], embeddings=[[0.0]],
+                              documents=[json.dumps(record, ensure_ascii=False)],
+                              metadatas=[{"generation": int(manifest["generation"])}])
+        for shard_id, data in new.items():
+            self._shard_cache[shard_id] = json.loads(data)
+        return list(new)
+
+    def shard_ids(self, manifest: dict) -> set[str]:
+        return {i for key in SHARDED for i in manifest.get(f"{key}_shards", ())}
+
+    def drop_shards(self, ids: list[str]) -> None:
+        """Shard records no manifest names any more (after a grace period: see Settings.retire_seconds)."""
+        with chroma_errors(f"cleaning the manifest shards of {self.where}"):
+            for start in range(0, len(ids), self.batch_size):
+                self.manifest_collection().delete(ids=ids[start:start + self.batch_size])
 
     # ---- chunk records
     def chunks(self, name: str) -> ChromaChunks:
@@ -299,22 +360,21 @@ class ChromaStore:
             return
         names = ", ".join(entry.get("source", "?") for _, entry, _ in versions[:3])
         with chroma_errors(f"storing {names}{' …' if len(versions) > 3 else ''} in {self.where}"):
+            # in metadata, not as the record's document: Chroma full-text indexes documents, which cost
+            # 30 ms a version for text nobody searches there
             self.documents().upsert(ids=[d for d, _, _ in versions], embeddings=[[0.0]] * len(versions),
-                                    documents=[pack(p) for _, _, p in versions],
                                     metadatas=[{"entry": json.dumps(e, ensure_ascii=False), "name": e["source"],
-                                                "text_key": e["text_key"]} for _, e, _ in versions])
+                                                "text_key": e["text_key"], "payload": pack(p)}
+                                               for _, e, p in versions])
 
     def get_versions(self, doc_ids: list[str], with_payload: bool = True) -> dict[str, tuple[dict, dict | None]]:
         """doc_id -> (entry, payload or None) of the stored versions among `doc_ids`."""
         out: dict[str, tuple[dict, dict | None]] = {}
-        include = ["metadatas"] + (["documents"] if with_payload else [])
-        step = 50 if with_payload else self.batch_size
         with chroma_errors(f"reading document versions from {self.where}"):
-            for start in range(0, len(doc_ids), step):
-                got = self.documents().get(ids=list(doc_ids[start:start + step]), include=include)
-                for k, doc_id in enumerate(got["ids"]):
-                    entry = json.loads(got["metadatas"][k]["entry"])
-                    out[doc_id] = (entry, unpack(got["documents"][k]) if with_payload else None)
+            for start in range(0, len(doc_ids), 50):
+                got = self.documents().get(ids=list(doc_ids[start:start + 50]), include=["metadatas"])
+                for doc_id, meta in zip(got["ids"], got["metadatas"]):
+                    out[doc_id] = (json.loads(meta["entry"]), unpack(meta["payload"]) if with_payload else None)
         return out
 
     def collection_names(self) -> list[str]:

@@ -368,28 +368,20 @@ def build_parser() -> argparse.ArgumentParser:
     _index_options(p)
     p.set_defaults(func=_cmd_ingest)
 
-    p = sub.add_parser("remove", help="take a document (doc_id or file name) out of the index (kept in its history)")
-    p.add_argument("target", metavar="DOC")
-    _index_options(p)
-    p.set_defaults(func=_cmd_remove)
+    def document_command(name: str, help_text: str, func) -> argparse.ArgumentParser:
+        """A command about one indexed document, named by its file name or doc_id (or a prefix of it)."""
+        command = sub.add_parser(name, help=help_text)
+        command.add_argument("target", metavar="DOC")
+        _index_options(command)
+        command.set_defaults(func=func)
+        return command
 
-    p = sub.add_parser("history", help="every version of a document (file name or doc_id)")
-    p.add_argument("target", metavar="DOC")
-    p.add_argument("--json", action="store_true")
-    _index_options(p)
-    p.set_defaults(func=_cmd_history)
-
-    p = sub.add_parser("restore", help="make an earlier version of a document the live one")
-    p.add_argument("target", metavar="DOC")
-    p.add_argument("version", type=int, metavar="VERSION", help="as numbered by: policyqa history DOC")
-    _index_options(p)
-    p.set_defaults(func=_cmd_restore)
-
-    p = sub.add_parser("protect", help="protect a document from being replaced or removed (--off: allow it again)")
-    p.add_argument("target", metavar="DOC")
-    p.add_argument("--off", action="store_true")
-    _index_options(p)
-    p.set_defaults(func=_cmd_protect)
+    document_command("remove", "take a document out of the index (kept in its history)", _cmd_remove)
+    document_command("history", "every version of a document", _cmd_history).add_argument("--json", action="store_true")
+    document_command("restore", "make an earlier version of a document the live one", _cmd_restore).add_argument(
+        "version", type=int, metavar="VERSION", help="as numbered by: policyqa history DOC")
+    document_command("protect", "protect a document from being replaced or removed (--off: allow it again)",
+                     _cmd_protect).add_argument("--off", action="store_true")
 
     p = sub.add_parser("docs", help="indexed documents with clause counts")
     p.add_argument("--json", action="store_true")

@@ -2,8 +2,6 @@
 import os
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,7 +11,7 @@ from assistant.errors import PolicyQAError
 from assistant.index import Index
 from assistant.query.retrieve import Retriever
 from assistant.settings import Settings
-from assistant.index.store import StoreError, connect
+from assistant.index.store import StoreError
 
 from conftest import GUANGXI, free_port
 from fakes import HashEmbedder

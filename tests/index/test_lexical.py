@@ -6,8 +6,6 @@ import pytest
 from assistant.index.lexical import MAX_SEGMENTS, LexicalIndex, Segment, SegmentSet
 from assistant.index.tokenize import PolicyTokenizer
 
-from conftest import CORPUS
-
 
 @pytest.fixture(scope="module")
 def corpus_chunks(parsed_corpus):
@@ -80,4 +78,3 @@ def test_a_damaged_segment_is_not_used(corpus_chunks, tokenizer, tmp_path):
     np.save(folder / "rows.npy", np.zeros(3, dtype=np.int32))     # postings cut short
     again = SegmentSet(tmp_path / "lexical", writable=True).for_live(list(chunks), chunks.get, tokenizer)
     assert again.segments[0].folder != folder and sorted(again.chunk_ids) == sorted(first.chunk_ids)
-    assert CORPUS.exists()

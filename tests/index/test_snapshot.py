@@ -7,22 +7,17 @@ import threading
 import pytest
 
 from assistant.answer import Assistant
-from assistant.index import Index
 from assistant.query.retrieve import Retriever
-from assistant.settings import Settings, WebSettings
+from assistant.settings import WebSettings
 from assistant.surfaces.web import WebApp
 
 from conftest import CORPUS, GUANGXI
 from fakes import HashEmbedder
+from test_index import make_index
 
 PLAN = ("2023年度某县饮用水水源保护工作方案\n重点任务\n"
         "1．开展饮用水水源地规范化建设评估。（县水利局牵头，县生态环境局、县卫生健康局参与）\n"
         "2．完成水源地保护区标志设置和隔离防护工程建设，6月底前完成。（县生态环境局牵头，县交通运输局参与）\n")
-
-
-def make_index(path, embedder=None, **overrides):
-    return Index(Settings.from_env(index_dir=path, **{"manifest_ttl": 0, **overrides}),
-                 embedder=embedder or HashEmbedder())
 
 
 @pytest.fixture
