@@ -241,7 +241,7 @@ class Index:
         snap = Snapshot(settings=self.settings, index_dir=self.index_dir, embedder=lambda: self.embedder,
                         tokenizer=tokenizer, manifest=manifest, records=self.records, lexical=lexical,
                         chunks=LiveChunks(chunks, frozenset(doc_ids), self.settings.candidates), doc_ids=doc_ids,
-                        entry_of=self._entry)
+                        entry_of=self._entry, previous=self._snapshot)
         self._segments.collect(lexical.segments)
         return snap
 
@@ -373,7 +373,7 @@ class Index:
         with self._writing() as write:
             write.begin(False)
             doc_id = write.resolve_live(doc)
-            write.live[doc_id]["protected"] = bool(protected)
+            write.live[doc_id] = {**write.live[doc_id], "protected": bool(protected)}
             write.changed = True
             write.commit(IngestReport(), None, time.perf_counter())
             return {**write.entry(doc_id), "protected": bool(protected)}
@@ -459,13 +459,13 @@ class _Write:
             manifest = base
         self.rebuild = rebuild
         self.manifest = manifest
-        self.live: dict[str, dict] = {d: dict(e) for d, e in manifest["live"].items()}
-        self.names: dict[str, list[str]] = {n: list(v) for n, v in manifest["names"].items()}
+        # shallow copies: an entry or a name's list is replaced, never changed in place
+        self.live: dict[str, dict] = dict(manifest["live"])
+        self.names: dict[str, list[str]] = dict(manifest["names"])
         self.retired: list[list] = [list(r) for r in manifest.get("retired", [])]     # [doc_id, retired at]
         self.retired_shards: list[list] = [list(r) for r in manifest.get("retired_shards", [])]
         self.stamp = stamp(self.settings.chunk_tokens)
-        self.before = ({d: dict(e) for d, e in self.live.items()}, {n: list(v) for n, v in self.names.items()},
-                       [list(r) for r in self.retired])
+        self.before = (dict(self.live), dict(self.names), [list(r) for r in self.retired])
         # versions a killed writer made live without vectors: this write finishes them
         self.incoming = [d for d, e in self.live.items() if not e.get("vectors")]
         self._index_live()
@@ -600,9 +600,9 @@ class _Write:
             self.save_versions()
         index.records.put(document.doc_id, stored)
         index._entries.pop(document.doc_id, None)
-        versions = self.names.setdefault(name, [])
+        versions = self.names.get(name, [])
         if document.doc_id not in versions:
-            versions.append(document.doc_id)
+            versions = self.names[name] = [*versions, document.doc_id]
         self._make_live(document.doc_id, name, versions.index(document.doc_id) + 1, protect, key)
 
     def save_versions(self) -> None:
@@ -612,7 +612,7 @@ class _Write:
 
     # ---- the switches
     def _switch(self) -> None:
-        manifest = {**self.manifest, "live": self.live, "names": self.names, "retired": self.retired,
+        manifest = {**self.manifest, "live": dict(self.live), "names": dict(self.names), "retired": self.retired,
                     "generation": int(self.manifest["generation"]) + 1, "updated_at": now(),
                     "versions": package_versions(), "settings": self.index._stored_settings()}
         manifest["collection"] = f"{manifest['chunks']}@{manifest['generation']}"
@@ -646,7 +646,7 @@ class _Write:
                 raise
             for doc_id in self.incoming:
                 if doc_id in self.live:
-                    self.live[doc_id]["vectors"] = True
+                    self.live[doc_id] = {**self.live[doc_id], "vectors": True}
             self.incoming = []
             self._switch()                                   # dense search includes them
         self._delete_retired(chunks)

@@ -24,6 +24,7 @@ import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +52,19 @@ class Segment:
     @property
     def name(self) -> str:
         return self.folder.name if self.folder else "memory"
+
+    @cached_property
+    def ids_array(self) -> np.ndarray:
+        return np.asarray(self.chunk_ids, dtype=object)
+
+    @cached_property
+    def doc_id_array(self) -> np.ndarray:
+        """The doc_id (without its stamp) of every chunk."""
+        return np.asarray([d.split("@", 1)[0] for d in self.doc_ids], dtype=object)[np.asarray(self.chunk_doc)]
+
+    @cached_property
+    def row_of(self) -> dict[str, int]:
+        return {cid: i for i, cid in enumerate(self.chunk_ids)}
 
     @classmethod
     def build(cls, docs: Iterable[tuple[str, list[tuple[str, str]]]], tokenizer: PolicyTokenizer) -> "Segment":
@@ -165,28 +179,32 @@ class LexicalIndex:
     """
 
     def __init__(self, segments: list[Segment], live: frozenset[str]):
+        """Everything here is vectorized over each segment's cached arrays: a new snapshot costs
+        milliseconds however many chunks the index holds."""
         self.segments = segments
         self._live_rows: list[np.ndarray] = []
-        chunk_ids: list[str] = []
-        docs: list[str] = []
         total_length = 0.0
         for seg in segments:
             live_docs = [i for i, d in enumerate(seg.doc_ids) if d in live]
             rows = np.flatnonzero(np.isin(np.asarray(seg.chunk_doc), live_docs)) if live_docs else np.zeros(0, np.int64)
             self._live_rows.append(rows)
-            chunk_ids.extend(seg.chunk_ids[i] for i in rows)
-            docs.extend(seg.doc_ids[int(seg.chunk_doc[i])] for i in rows)
             total_length += float(np.asarray(seg.lengths)[rows].sum())
-        self.chunk_ids = chunk_ids
-        self.position = {cid: i for i, cid in enumerate(chunk_ids)}
-        self._docs = np.asarray(docs, dtype=object)      # the doc_id of every chunk (retrieval filters with it)
-        self.n = len(chunk_ids)
+        empty = np.zeros(0, dtype=object)
+        self.chunk_ids = np.concatenate([s.ids_array[r] for s, r in zip(segments, self._live_rows)] or [empty])
+        # the doc_id of every chunk, in the same order (retrieval filters on it for --doc)
+        self._docs = np.concatenate([s.doc_id_array[r] for s, r in zip(segments, self._live_rows)] or [empty])
+        self.n = len(self.chunk_ids)
         self.avgdl = total_length / self.n if self.n else 1.0
-        self._masks = []
-        for seg, rows in zip(segments, self._live_rows):
+        self._offsets = np.cumsum([0] + [len(r) for r in self._live_rows])
+        self._masks, self._local = [], []
+        for k, (seg, rows) in enumerate(zip(segments, self._live_rows)):
             mask = np.zeros(len(seg.chunk_ids), dtype=bool)
             mask[rows] = True
             self._masks.append(mask)
+            local = np.full(len(seg.chunk_ids), -1, dtype=np.int64)
+            local[rows] = np.arange(self._offsets[k], self._offsets[k + 1])
+            self._local.append(local)
+        self.position = _Positions(self)
 
     @property
     def chunk_docs(self) -> np.ndarray:
@@ -209,10 +227,7 @@ class LexicalIndex:
                 if keep.any():
                     postings.setdefault(term, []).append((k, rows[keep], np.asarray(seg.tf[start:end])[keep]))
         weight = Counter(terms)
-        offsets = np.cumsum([0] + [len(r) for r in self._live_rows])
-        local = [np.full(len(seg.chunk_ids), -1, dtype=np.int64) for seg in self.segments]
-        for k, rows in enumerate(self._live_rows):
-            local[k][rows] = np.arange(offsets[k], offsets[k + 1])
+        local = self._local
         for term, parts in postings.items():
             df = sum(len(rows) for _, rows, _ in parts)
             idf = np.log(1.0 + (self.n - df + 0.5) / (df + 0.5))
@@ -221,6 +236,43 @@ class LexicalIndex:
                 tfc = tf / (K1 * ((1 - B) + B * lengths / self.avgdl) + tf)
                 np.add.at(out, local[k][rows], (weight[term] * idf * tfc).astype(np.float32))
         return out
+
+
+class _Positions:
+    """chunk_id -> its place in `LexicalIndex.chunk_ids`, looked up through the segment that holds it
+    (a per-segment dictionary built once per process) instead of a dictionary of every chunk per snapshot."""
+
+    def __init__(self, lexical: LexicalIndex):
+        self._lexical = lexical
+        self._segment_of: dict[str, int] | None = None
+
+    def _where(self) -> dict[str, int]:
+        if self._segment_of is None:
+            lexical = self._lexical
+            self._segment_of = {d: k for k, seg in enumerate(lexical.segments) for d in
+                                np.unique(seg.doc_id_array[lexical._live_rows[k]]).tolist()}
+        return self._segment_of
+
+    def get(self, chunk_id: str, default=None):
+        k = self._where().get(chunk_id.split(":", 1)[0])
+        if k is None:
+            return default
+        row = self._lexical.segments[k].row_of.get(chunk_id)
+        if row is None or self._lexical._local[k][row] < 0:
+            return default
+        return int(self._lexical._local[k][row])
+
+    def __getitem__(self, chunk_id: str) -> int:
+        found = self.get(chunk_id)
+        if found is None:
+            raise KeyError(chunk_id)
+        return found
+
+    def __contains__(self, chunk_id) -> bool:
+        return isinstance(chunk_id, str) and self.get(chunk_id) is not None
+
+    def __len__(self) -> int:
+        return self._lexical.n
 
 
 class SegmentSet:

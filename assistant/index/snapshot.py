@@ -27,7 +27,9 @@ class Snapshot:
 
     def __init__(self, *, settings: Settings, index_dir: Path, embedder: Callable, tokenizer: PolicyTokenizer,
                  manifest: dict, records: Records, lexical: LexicalIndex, chunks: LiveChunks,
-                 doc_ids: tuple[str, ...], entry_of: Callable[[str], dict]):
+                 doc_ids: tuple[str, ...], entry_of: Callable[[str], dict], previous: "Snapshot | None" = None):
+        """`previous`: the snapshot this one follows; what did not change is taken from it (a switch that
+        changes one document does not rebuild the entries of ten thousand)."""
         self.settings = settings
         self.index_dir = index_dir
         self._embedder = embedder
@@ -39,15 +41,24 @@ class Snapshot:
         self.doc_ids = doc_ids
         self.generation = int(manifest["generation"])
         live = manifest["live"]
-        self._entries = []
+        old_live = previous._manifest["live"] if previous else {}
+        old_entries = previous._by_id if previous else {}
+        old_documents = previous._documents if previous else {}
+        self._by_id: dict[str, dict] = {}
+        self._documents: dict[str, Document] = {}
         for doc_id in doc_ids:
-            entry = entry_of(doc_id)
-            self._entries.append({**entry, "source": live[doc_id]["source"], "version": live[doc_id]["version"],
-                                  "protected": bool(live[doc_id].get("protected")),
-                                  "vectors": bool(live[doc_id].get("vectors"))})
-        self._documents = {e["doc_id"]: document_from_entry(e) for e in self._entries}
-        self._clauses = LiveRecords(records, "clause", doc_ids, {e["doc_id"]: e.get("clauses", 0) for e in self._entries})
-        self._tasks = LiveRecords(records, "task", doc_ids, {e["doc_id"]: e.get("tasks", 0) for e in self._entries})
+            state = live[doc_id]
+            if old_live.get(doc_id) == state and doc_id in old_entries:
+                self._by_id[doc_id] = old_entries[doc_id]
+                self._documents[doc_id] = old_documents[doc_id]
+                continue
+            entry = {**entry_of(doc_id), "source": state["source"], "version": state["version"],
+                     "protected": bool(state.get("protected")), "vectors": bool(state.get("vectors"))}
+            self._by_id[doc_id] = entry
+            self._documents[doc_id] = document_from_entry(entry)
+        self._entries = list(self._by_id.values())
+        self._clauses = LiveRecords(records, "clause", doc_ids, {d: e.get("clauses", 0) for d, e in self._by_id.items()})
+        self._tasks = LiveRecords(records, "task", doc_ids, {d: e.get("tasks", 0) for d, e in self._by_id.items()})
 
     @property
     def embedder(self):

@@ -239,6 +239,9 @@ class ChromaStore:
             self.batch_size = max(1, min(int(client.get_max_batch_size()), 1000))
         self._handles: dict[str, object] = {}
         self._shard_cache: dict[str, dict] = {}
+        self._current: set[str] = set()        # shard ids the manifest last read or written names
+        self._slots: dict[str, int] = {}                              # key -> shard number, computed once
+        self._last_parts: dict[tuple[str, int], tuple[str, dict]] = {}   # (key, shard number) -> (id, content)
 
     def _collection(self, name: str, create: bool = True, **kwargs):
         if name not in self._handles:
@@ -276,6 +279,7 @@ class ChromaStore:
                 manifest[key] = {}
                 for shard_id in manifest[f"{key}_shards"]:
                     manifest[key].update(parts[shard_id])
+            self._current = self.shard_ids(manifest)
         except (TypeError, ValueError, KeyError) as exc:
             raise StoreError(f"the manifest of {self.where} is damaged ({exc}); {REBUILD_HINT}") from exc
         missing = [k for k in REQUIRED_MANIFEST_KEYS if not isinstance(manifest, dict) or k not in manifest]
@@ -307,13 +311,21 @@ class ChromaStore:
         for key in SHARDED:
             parts: list[dict] = [{} for _ in range(SHARDS)]
             for name, value in manifest[key].items():
-                parts[_shard_of(name)][name] = value
+                slot = self._slots.get(name)
+                if slot is None:
+                    slot = self._slots[name] = _shard_of(name)
+                parts[slot][name] = value
             ids = []
-            for part in parts:
+            for slot, part in enumerate(parts):
+                last = self._last_parts.get((key, slot))
+                if last is not None and last[1] == part:        # unchanged: same content, same id
+                    ids.append(last[0])
+                    continue
                 data = json.dumps(part, ensure_ascii=False, sort_keys=True)
                 shard_id = f"{key}:{hashlib.sha256(data.encode('utf-8')).hexdigest()[:24]}"
                 ids.append(shard_id)
-                if shard_id not in self._shard_cache and shard_id not in new:
+                self._last_parts[(key, slot)] = (shard_id, part)
+                if shard_id not in self._current and shard_id not in new:     # the current ones exist
                     new[shard_id] = data
             record[f"{key}_shards"] = manifest[f"{key}_shards"] = ids
         with chroma_errors(f"writing the manifest of {self.where}"):
@@ -326,6 +338,7 @@ class ChromaStore:
                               metadatas=[{"generation": int(manifest["generation"])}])
         for shard_id, data in new.items():
             self._shard_cache[shard_id] = json.loads(data)
+        self._current = self.shard_ids(manifest)
         return list(new)
 
     def shard_ids(self, manifest: dict) -> set[str]:

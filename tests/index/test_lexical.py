@@ -39,7 +39,9 @@ def test_segments_score_like_one_bm25s_index(corpus_chunks, tokenizer, tmp_path)
     segments = [Segment.build(corpus_chunks[:2], tokenizer).save(tmp_path),
                 Segment.build(corpus_chunks[2:4], tokenizer), Segment.build(corpus_chunks[4:], tokenizer)]
     lexical = LexicalIndex(segments, frozenset(live))
-    assert lexical.chunk_ids == [cid for cid, _ in whole]
+    assert list(lexical.chunk_ids) == [cid for cid, _ in whole]
+    assert lexical.position[whole[5][0]] == 5 and whole[5][0] in lexical.position and len(lexical.position) == len(whole)
+    assert corpus_chunks[0][1][0][0] not in lexical.position and set(lexical.chunk_docs) == set(live)
     for question in QUESTIONS:
         terms = tokenizer.terms(question)
         np.testing.assert_allclose(lexical.scores(terms), bm25s_scores(whole, tokenizer, terms), rtol=1e-4, atol=1e-5)
