@@ -471,7 +471,8 @@ def test_a_chroma_server_killed_mid_ingest_is_one_error_line_and_the_next_ingest
         server.wait(20)
 
 
-def test_questions_to_the_web_app_never_fail_while_the_command_line_ingests_and_removes(real_index, tmp_path):
+@pytest.mark.slow
+def test_questions_to_the_web_app_never_fail_while_the_command_line_ingests_and_removes(tmp_path):
     """`policyqa serve` answering 150 questions from 10 clients while `policyqa ingest` and `policyqa remove`
     change the index it serves: every question answered, and as before."""
     import threading
@@ -479,10 +480,13 @@ def test_questions_to_the_web_app_never_fail_while_the_command_line_ingests_and_
 
     from evals.load_test import WRITER_PLAN, ask
 
-    index_dir = tmp_path / "index"
-    shutil.copytree(real_index.index_dir, index_dir)
-    env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False", POLICYQA_INDEX=str(index_dir),
-               POLICYQA_EMBED_CACHE=str(real_index.settings.embedding_cache))
+    from conftest import TEST_CACHE
+
+    env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False", POLICYQA_INDEX=str(tmp_path / "index"),
+               POLICYQA_EMBED_CACHE=str(TEST_CACHE / "embeddings.sqlite"))
+    built = subprocess.run([sys.executable, "-m", "assistant", "ingest", str(CORPUS)], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=600)
+    assert built.returncode == 0, built.stderr
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port)], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -520,7 +524,10 @@ def test_questions_to_the_web_app_never_fail_while_the_command_line_ingests_and_
                 q = questions[(number + k) % len(questions)]
                 try:
                     got = ask(url, q)
-                    if (got["answer"], got["citations"][:1]) != (expected[q]["answer"], expected[q]["citations"][:1]):
+                    # the same answer from the same clause (scores move a little: BM25's statistics follow the
+                    # live documents, which the writer changes)
+                    if (got["answer"], [c["clause_id"] for c in got["citations"][:1]]) != \
+                            (expected[q]["answer"], [c["clause_id"] for c in expected[q]["citations"][:1]]):
                         failures.append(f"changed: {q}")
                 except Exception as exc:          # every failure is collected and reported
                     failures.append(f"{q}: {exc!r}")

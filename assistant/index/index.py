@@ -121,10 +121,8 @@ class Index:
         self._embedder = embedder
         self.where = describe(self.settings.chroma_url, self.index_dir)
         self.read_only = self.index_dir.exists() and not os.access(self.index_dir, os.W_OK)
-        chroma_path = None
-        if self.read_only and not self.settings.chroma_url:
-            chroma_path = self._private_copy(self.index_dir / "chroma")
-        self.store = ChromaStore(connect(self.index_dir, self.settings.chroma_url, chroma_path), self.where)
+        self.store = self._connect(fresh=False)
+        self._known_generation: int | None = None      # the generation this process's Chroma client has seen
         self._records: Records | None = None
         self._segments = SegmentSet(self.index_dir / "lexical" / f"ctx{int(self.settings.lexical_context)}",
                                     writable=not self.read_only)
@@ -137,6 +135,20 @@ class Index:
         self._cache: CachedEmbedder | None = None
         self._verified: set[tuple[str, str]] = set()     # (doc_id, stamp) whose rows are in the record cache
         self._entries: dict[str, dict] = {}
+
+    def _connect(self, fresh: bool) -> ChromaStore:
+        chroma_path = None
+        if self.read_only and not self.settings.chroma_url:
+            chroma_path = self._private_copy(self.index_dir / "chroma")
+        return ChromaStore(connect(self.index_dir, self.settings.chroma_url, chroma_path, fresh=fresh), self.where)
+
+    def _reconnect_if_stale(self, generation: int | None) -> None:
+        """An embedded index written by another process since this one loaded it: open it afresh (see
+        store.connect). A Chroma server is one process for everybody, so nothing is needed there."""
+        if not self.settings.chroma_url and self._known_generation is not None and \
+                generation != self._known_generation:
+            self.store = self._connect(fresh=True)
+        self._known_generation = generation
 
     # ---------------------------------------------------------------- pieces loaded once
     @staticmethod
@@ -208,6 +220,7 @@ class Index:
             self._checked_at = time.monotonic()
             if self._snapshot is not None and generation == self._snapshot.generation:
                 return self._snapshot
+            self._reconnect_if_stale(generation)
             manifest = self.store.read_manifest()
             if manifest is None:
                 raise PolicyQAError(f"{self.where} is empty; add documents with: policyqa ingest corpus/")
@@ -240,7 +253,8 @@ class Index:
         chunks = self.store.chunks(manifest["chunks"])
         snap = Snapshot(settings=self.settings, index_dir=self.index_dir, embedder=lambda: self.embedder,
                         tokenizer=tokenizer, manifest=manifest, records=self.records, lexical=lexical,
-                        chunks=LiveChunks(chunks, frozenset(doc_ids), self.settings.candidates), doc_ids=doc_ids,
+                        chunks=LiveChunks(chunks, frozenset(d for d in doc_ids if live[d].get("vectors")),
+                                          self.settings.candidates), doc_ids=doc_ids,
                         entry_of=self._entry, previous=self._snapshot)
         self._segments.collect(lexical.segments)
         return snap
@@ -323,6 +337,8 @@ class Index:
         with writer(self.index_dir, self.store, bool(self.settings.chroma_url), self.settings.lock_timeout,
                     self.settings.lease_seconds) as lease:
             with _disk_errors(self.index_dir):
+                with self._lock:
+                    self._reconnect_if_stale(self.store.read_generation())
                 yield _Write(self, lease)
 
     def _check_free_space(self) -> None:
@@ -620,6 +636,7 @@ class _Write:
             self.lease.check()
         before = self.store.shard_ids(self.manifest)
         self.store.write_manifest(manifest)
+        self.index._known_generation = manifest["generation"]
         dropped = before - self.store.shard_ids(manifest)
         manifest["retired_shards"] = self.retired_shards = self.retired_shards + [[i, time.time()] for i in dropped]
         self.manifest = manifest

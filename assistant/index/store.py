@@ -62,8 +62,14 @@ def describe(chroma_url: str | None, index_dir: Path) -> str:
     return f"the Chroma server at {chroma_url}" if chroma_url else f"the index at {index_dir}"
 
 
-def connect(index_dir: Path, chroma_url: str | None, path: Path | None = None):
-    """A Chroma client: the server at `chroma_url`, else a PersistentClient on `path` (default index_dir/chroma)."""
+def connect(index_dir: Path, chroma_url: str | None, path: Path | None = None, fresh: bool = False):
+    """A Chroma client: the server at `chroma_url`, else a PersistentClient on `path` (default index_dir/chroma).
+
+    `fresh`: a new embedded client that loads the folder again. Chroma keeps one client per folder and
+    process, with the vector index in memory: after another process wrote to the folder, that copy
+    lacks its vectors (asking for them fails with "Error finding id"). The old client is left to the
+    snapshots still using it.
+    """
     import chromadb
 
     if chroma_url:
@@ -82,6 +88,10 @@ def connect(index_dir: Path, chroma_url: str | None, path: Path | None = None):
     path = path or Path(index_dir) / "chroma"
     try:
         path.mkdir(parents=True, exist_ok=True)
+        if fresh:
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            SharedSystemClient._identifier_to_system.pop(str(path), None)
         return chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
     except Exception as exc:
         raise StoreError(f"cannot open the Chroma index at {path} ({type(exc).__name__}: {exc})") from exc
@@ -173,10 +183,12 @@ class ChromaChunks:
 
 
 class LiveChunks:
-    """A snapshot's view of the chunk records: only the chunks of its live document versions.
+    """A snapshot's view of the chunk records: only the chunks of its live versions whose vectors are
+    complete (`live`).
 
-    Records of a version that is being added (vectors not written yet) or was just replaced are in
-    the collection too; they are left out here, so a question sees exactly its snapshot.
+    Records of a version whose vectors are being written (or whose writer was killed half-way, which
+    can leave Chroma's records ahead of its vector segment) or that was just replaced are in the
+    collection too; they are never asked for here, so a question sees exactly its snapshot.
     """
 
     def __init__(self, chunks: ChromaChunks, live: frozenset[str], extra: int):
