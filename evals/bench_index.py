@@ -269,25 +269,33 @@ def _wait_for(url: str) -> None:
 # ---------------------------------------------------------------- corpus/ with the real model
 
 def thirty_page_plan() -> tuple[str, str, tuple[str, ...]]:
-    """A plan of about 30 pages (21,000 characters: three corpus plans' tasks under one new title), a
-    question about one of its tasks and the lead agency that answers it."""
+    """A plan of about 30 pages (three corpus plans' tasks, varied like the synthetic corpora: numbers,
+    agencies and sentence order changed, under one new title), a question about one of its tasks that
+    names the plan, and the lead agency that answers it."""
     sys.path.insert(0, str(ROOT))
-    from assistant.tasks.parse import parse_text
+    from assistant.tasks.parse import parse_file, parse_text
 
     rng = random.Random(30)
+    sources = sorted(CORPUS.glob("*.txt"))
+    agencies = sorted({a.name for p in sources for c in parse_file(p).clauses for a in (*c.lead_agencies,
+                                                                                       *c.participants)})
     pieces = []
     for name in ("gov_guobanfa_2018_128_wufeichengshi.txt", "gov_guofa_2018_42_nongji.txt",
                  "gov_guofa_2019_04_zhijiao.txt"):
-        lines = (CORPUS / name).read_text(encoding="utf-8").split("\n")[1:]
-        pieces.append("\n".join(lines))
+        text = variant((CORPUS / name).read_text(encoding="utf-8"), rng, agencies, 1)
+        pieces.append("\n".join(text.split("\n")[1:]))
     text = "2024年度百色市生态环境与产业发展重点任务实施方案\n" + "\n".join(pieces)
-    text = re.sub(r"无废城市", "零废弃城市", text)
     parsed = parse_text(text, "plan-30-pages.txt")
-    tasks = [c for c in parsed.clauses if c.lead_agencies and len(c.text) > 60]
-    clause = rng.choice(tasks)
-    first = re.split(r"[。；]", clause.text)[0]
-    first = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)．.、]", "", first)
-    return text, f"{first[:30]}由谁牵头？", tuple(a.name for a in clause.lead_agencies)
+    corpus_text = "".join(p.read_text(encoding="utf-8") for p in sources)
+    tasks = []
+    for clause in parsed.clauses:
+        first = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[）)．.、]", "", re.split(r"[。；]", clause.text)[0])
+        if clause.lead_agencies and 8 <= len(first) <= 40 and first[:20] not in corpus_text:
+            tasks.append((first, clause))
+    if not tasks:       # every opening sentence is also in corpus/: the plan's name tells them apart
+        tasks = [(re.split(r"[。；]", c.text)[0][-24:], c) for c in parsed.clauses if c.lead_agencies]
+    first, clause = rng.choice(tasks)
+    return text, f"百色市实施方案中{first}由谁牵头？", tuple(a.name for a in clause.lead_agencies)
 
 
 def upload_to_answer(index_dir: Path, workdir: Path) -> dict:

@@ -66,7 +66,7 @@ def ask(url: str, question: str, timeout: float = 60.0) -> dict:
     raise RuntimeError("stream ended without a result")
 
 
-WRITER_PLAN = ("2023年度{place}饮用水水源保护工作方案\n重点任务\n"
+WRITER_PLAN = ("2031年度{place}饮用水水源保护工作方案\n重点任务\n"
                "1．开展饮用水水源地规范化建设评估，形成评估报告。（{place}水利局牵头，{place}生态环境局参与）\n"
                "2．完成水源地保护区标志设置和隔离防护工程建设，6月底前完成。（{place}生态环境局牵头）\n")
 

@@ -53,6 +53,9 @@ from .tokenize import PolicyTokenizer, vocabulary
 __all__ = ["Index", "IndexBusy", "IndexMismatch", "IngestReport", "expand_paths", "Snapshot"]
 
 
+OLD_CLIENT_GRACE_S = 10.0     # a replaced Chroma client is stopped after this: a question takes well under a second
+
+
 class IndexMismatch(PolicyQAError):
     pass
 
@@ -123,6 +126,7 @@ class Index:
         self.read_only = self.index_dir.exists() and not os.access(self.index_dir, os.W_OK)
         self.store = self._connect(fresh=False)
         self._known_generation: int | None = None      # the generation this process's Chroma client has seen
+        self._old_systems: list[tuple[float, object]] = []   # Chroma clients replaced by fresh ones
         self._records: Records | None = None
         self._segments = SegmentSet(self.index_dir / "lexical" / f"ctx{int(self.settings.lexical_context)}",
                                     writable=not self.read_only)
@@ -148,6 +152,13 @@ class Index:
         if not self.settings.chroma_url and self._known_generation is not None and \
                 generation != self._known_generation:
             self.store = self._connect(fresh=True)
+            previous = getattr(self.store.client, "policyqa_previous_system", None)
+            now_ = time.monotonic()
+            for at, system in [r for r in self._old_systems if now_ - r[0] > OLD_CLIENT_GRACE_S]:
+                system.stop()                   # its vectors in memory go with it
+                self._old_systems.remove((at, system))
+            if previous is not None:
+                self._old_systems.append((now_, previous))
         self._known_generation = generation
 
     # ---------------------------------------------------------------- pieces loaded once

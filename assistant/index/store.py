@@ -88,11 +88,14 @@ def connect(index_dir: Path, chroma_url: str | None, path: Path | None = None, f
     path = path or Path(index_dir) / "chroma"
     try:
         path.mkdir(parents=True, exist_ok=True)
+        previous = None
         if fresh:
             from chromadb.api.shared_system_client import SharedSystemClient
 
-            SharedSystemClient._identifier_to_system.pop(str(path), None)
-        return chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
+            previous = SharedSystemClient._identifier_to_system.pop(str(path), None)
+        client = chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
+        client.policyqa_previous_system = previous      # stopped by the caller once nothing uses it
+        return client
     except Exception as exc:
         raise StoreError(f"cannot open the Chroma index at {path} ({type(exc).__name__}: {exc})") from exc
 
