@@ -66,6 +66,26 @@ def ask(url: str, question: str, timeout: float = 60.0) -> dict:
     raise RuntimeError("stream ended without a result")
 
 
+def start_server(index: Path | None, env: dict | None = None) -> tuple[subprocess.Popen, str]:
+    """`policyqa serve` on a free loopback port (on `index`, else POLICYQA_INDEX of `env`), once it answers."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    where = ["--index", str(index)] if index else []
+    server = subprocess.Popen([sys.executable, "-m", "assistant", "serve", *where, "--port", str(port)], cwd=ROOT,
+                              env=dict(env or os.environ, GRADIO_ANALYTICS_ENABLED="False"),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return server, url
+        except OSError:
+            if time.time() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError(f"the web app did not start: {server.stderr.read()[-1000:]}") from None
+            time.sleep(0.5)
+
+
 WRITER_PLAN = ("2031年度{place}饮用水水源保护工作方案\n重点任务\n"
                "1．开展饮用水水源地规范化建设评估，形成评估报告。（{place}水利局牵头，{place}生态环境局参与）\n"
                "2．完成水源地保护区标志设置和隔离防护工程建设，6月底前完成。（{place}生态环境局牵头）\n")
@@ -93,23 +113,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--index", type=Path, default=ROOT / "index")
     parser.add_argument("--writer", action="store_true", help="ingest and remove documents in a loop meanwhile")
     args = parser.parse_args(argv)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/"
-    server = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--index", str(args.index), "--port",
-                               str(port)], cwd=ROOT, env=dict(os.environ, GRADIO_ANALYTICS_ENABLED="False"),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                if time.time() > deadline or server.poll() is not None:
-                    print("server did not start:", server.stderr.read() if server.poll() is not None else "",
-                          file=sys.stderr)
-                    return 1
-                time.sleep(0.5)
+        server, url = start_server(args.index)
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    try:
         questions = [q.question for q in load_questions()]
         expected = {}
         for q in questions:                            # each question's answer before the load

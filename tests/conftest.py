@@ -96,3 +96,18 @@ def chroma_server(tmp_path):
     yield f"http://127.0.0.1:{port}"
     process.terminate()
     process.wait(20)
+
+
+def run_concurrently(writer, readers, stop, timeout: float = 600) -> None:
+    """A writer thread and reader threads at once; `stop` is set for the writer once every reader is done."""
+    import threading
+
+    threads = [threading.Thread(target=r) for r in readers]
+    writing = threading.Thread(target=writer)
+    writing.start()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    stop.set()
+    writing.join(timeout)

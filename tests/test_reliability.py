@@ -17,7 +17,7 @@ from assistant.index import Index
 from assistant.query.retrieve import Retriever
 from assistant.settings import Settings
 
-from conftest import CORPUS, GUANGXI, ROOT, free_port
+from conftest import CORPUS, GUANGXI, ROOT, free_port, run_concurrently
 from fakes import HashEmbedder
 
 SMALL_PLAN = ("2022年度某市土壤污染防治工作计划\n重点任务\n"
@@ -476,9 +476,8 @@ def test_questions_to_the_web_app_never_fail_while_the_command_line_ingests_and_
     """`policyqa serve` answering 150 questions from 10 clients while `policyqa ingest` and `policyqa remove`
     change the index it serves: every question answered, and as before."""
     import threading
-    import urllib.request
 
-    from evals.load_test import WRITER_PLAN, ask
+    from evals.load_test import WRITER_PLAN, ask, start_server
 
     from conftest import TEST_CACHE
 
@@ -487,19 +486,8 @@ def test_questions_to_the_web_app_never_fail_while_the_command_line_ingests_and_
     built = subprocess.run([sys.executable, "-m", "assistant", "ingest", str(CORPUS)], cwd=ROOT, env=env,
                            capture_output=True, text=True, timeout=600)
     assert built.returncode == 0, built.stderr
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port)], cwd=ROOT, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
+    server, url = start_server(None, env)
     try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                assert time.time() < deadline and server.poll() is None, "the web app did not start"
-                time.sleep(0.5)
         questions = ["涉镉污染源排查整治谁牵头？", "重点监管单位名录最晚什么时候公布？", "综合保税区汽车保税存储谁负责",
                      "农用地土壤环境质量类别划分工作谁牵头？", "李明是谁"]
         expected = {q: ask(url, q) for q in questions}
@@ -532,15 +520,7 @@ def test_questions_to_the_web_app_never_fail_while_the_command_line_ingests_and_
                 except Exception as exc:          # every failure is collected and reported
                     failures.append(f"{q}: {exc!r}")
 
-        writer = threading.Thread(target=write)
-        writer.start()
-        clients = [threading.Thread(target=client, args=(n,)) for n in range(10)]
-        for c in clients:
-            c.start()
-        for c in clients:
-            c.join(600)
-        stop.set()
-        writer.join(600)
+        run_concurrently(write, [lambda n=n: client(n) for n in range(10)], stop)
         assert not failures, failures[:5]
         assert writes and all(code == 0 for _, code, _ in writes), writes
     finally:

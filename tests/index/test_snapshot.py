@@ -11,7 +11,7 @@ from assistant.query.retrieve import Retriever
 from assistant.settings import WebSettings
 from assistant.surfaces.web import WebApp
 
-from conftest import CORPUS, GUANGXI
+from conftest import CORPUS, GUANGXI, run_concurrently
 from fakes import HashEmbedder
 from test_index import make_index
 
@@ -135,14 +135,6 @@ def test_readers_never_fail_while_a_writer_ingests_and_removes(tmp_path, indexed
             except Exception as exc:          # every failure is collected and reported
                 errors.append(repr(exc))
 
-    writer_thread = threading.Thread(target=write)
-    readers = [threading.Thread(target=ask) for _ in range(4)]
-    writer_thread.start()
-    for r in readers:
-        r.start()
-    for r in readers:
-        r.join(300)
-    stop.set()
-    writer_thread.join(300)
+    run_concurrently(write, [ask] * 4, stop)
     assert not errors, errors[:3]
     assert answers and all(lead == expected and consistent for lead, consistent in answers)
