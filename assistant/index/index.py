@@ -53,9 +53,6 @@ from .tokenize import PolicyTokenizer, vocabulary
 __all__ = ["Index", "IndexBusy", "IndexMismatch", "IngestReport", "expand_paths", "Snapshot"]
 
 
-OLD_CLIENT_GRACE_S = 10.0     # a replaced Chroma client is stopped after this: a question takes well under a second
-
-
 class IndexMismatch(PolicyQAError):
     pass
 
@@ -125,8 +122,6 @@ class Index:
         self.where = describe(self.settings.chroma_url, self.index_dir)
         self.read_only = self.index_dir.exists() and not os.access(self.index_dir, os.W_OK)
         self.store = self._connect(fresh=False)
-        self._known_generation: int | None = None      # the generation this process's Chroma client has seen
-        self._old_systems: list[tuple[float, object]] = []   # Chroma clients replaced by fresh ones
         self._records: Records | None = None
         self._segments = SegmentSet(self.index_dir / "lexical" / f"ctx{int(self.settings.lexical_context)}",
                                     writable=not self.read_only)
@@ -147,19 +142,21 @@ class Index:
         return ChromaStore(connect(self.index_dir, self.settings.chroma_url, chroma_path, fresh=fresh), self.where)
 
     def _reconnect_if_stale(self, generation: int | None) -> None:
-        """An embedded index written by another process since this one loaded it: open it afresh (see
-        store.connect). A Chroma server is one process for everybody, so nothing is needed there."""
-        if not self.settings.chroma_url and self._known_generation is not None and \
-                generation != self._known_generation:
+        """An embedded index written by another process since this process's Chroma system loaded it: open
+        it afresh (see store.connect). Writes made in this process go through the same system and keep it
+        current. A Chroma server is one process for everybody, so nothing is needed there."""
+        if self.settings.chroma_url:
+            return
+        system = self.store.system
+        known = getattr(system, "policyqa_generation", None)
+        if known is not None and generation != known:
             self.store = self._connect(fresh=True)
-            previous = getattr(self.store.client, "policyqa_previous_system", None)
-            now_ = time.monotonic()
-            for at, system in [r for r in self._old_systems if now_ - r[0] > OLD_CLIENT_GRACE_S]:
-                system.stop()                   # its vectors in memory go with it
-                self._old_systems.remove((at, system))
-            if previous is not None:
-                self._old_systems.append((now_, previous))
-        self._known_generation = generation
+            system = self.store.system
+        self._mark_current(generation)
+
+    def _mark_current(self, generation: int | None) -> None:
+        if self.store.system is not None:
+            self.store.system.policyqa_generation = generation
 
     # ---------------------------------------------------------------- pieces loaded once
     @staticmethod
@@ -436,9 +433,8 @@ class Index:
             current = write.live_by_source().get(name)
             if current is not None:
                 write.refuse_protected(current, "replaced")
-            write.make_live_again(target, name, int(version))
-            if current is not None:
                 write.retire(current)
+            write.make_live_again(target, name, int(version))
             write.commit(IngestReport(), None, time.perf_counter())
             return {**write.entry(target), "version": int(version), "restored": True}
 
@@ -647,7 +643,7 @@ class _Write:
             self.lease.check()
         before = self.store.shard_ids(self.manifest)
         self.store.write_manifest(manifest)
-        self.index._known_generation = manifest["generation"]
+        self.index._mark_current(manifest["generation"])
         dropped = before - self.store.shard_ids(manifest)
         manifest["retired_shards"] = self.retired_shards = self.retired_shards + [[i, time.time()] for i in dropped]
         self.manifest = manifest

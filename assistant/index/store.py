@@ -88,14 +88,11 @@ def connect(index_dir: Path, chroma_url: str | None, path: Path | None = None, f
     path = path or Path(index_dir) / "chroma"
     try:
         path.mkdir(parents=True, exist_ok=True)
-        previous = None
         if fresh:
             from chromadb.api.shared_system_client import SharedSystemClient
 
-            previous = SharedSystemClient._identifier_to_system.pop(str(path), None)
-        client = chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
-        client.policyqa_previous_system = previous      # stopped by the caller once nothing uses it
-        return client
+            SharedSystemClient._identifier_to_system.pop(str(path), None)
+        return chromadb.PersistentClient(path=str(path), settings=_chroma_settings())
     except Exception as exc:
         raise StoreError(f"cannot open the Chroma index at {path} ({type(exc).__name__}: {exc})") from exc
 
@@ -250,6 +247,9 @@ class ChromaStore:
     def __init__(self, client, where: str):
         self.client = client
         self.where = where
+        # the Chroma system behind the client: one per folder and process, shared by every client of it;
+        # it carries the manifest generation its in-memory vectors are known to match (see connect)
+        self.system = getattr(client, "_system", None)
         with chroma_errors(f"opening {where}"):
             self.batch_size = max(1, min(int(client.get_max_batch_size()), 1000))
         self._handles: dict[str, object] = {}
