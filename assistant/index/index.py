@@ -573,9 +573,6 @@ class _Write:
         except Exception as exc:              # a parser bug must not take the other files down
             report.failed.append((str(path), f"cannot parse ({type(exc).__name__}: {exc})"))
             return
-        if not parsed.clauses:
-            report.failed.append((str(path), "no clauses found in the text"))
-            return
         doc_id = parsed.document.doc_id
         key = text_key(loaded.text)
         same_text = doc_id if doc_id in self.live else self.by_key.get(key)

@@ -212,11 +212,11 @@ class LexicalIndex:
 
     def scores(self, terms: list[str]) -> np.ndarray:
         """BM25 of every live chunk for these query terms (a repeated term counts again, as in bm25s)."""
-        out = np.zeros(self.n, dtype=np.float32)
-        if not terms or not self.n:
-            return out
+        out = np.zeros(self.n, dtype=np.float64)       # summed in float64, in sorted term order: the same
+        if not terms or not self.n:                     # scores in every process (set order is per process)
+            return out.astype(np.float32)
         postings: dict[str, list[tuple[int, np.ndarray, np.ndarray]]] = {}
-        for term in set(terms):
+        for term in sorted(set(terms)):
             for k, seg in enumerate(self.segments):
                 col = seg.column.get(term)
                 if col is None:
@@ -234,8 +234,8 @@ class LexicalIndex:
             for k, rows, tf in parts:
                 lengths = np.asarray(self.segments[k].lengths)[rows]
                 tfc = tf / (K1 * ((1 - B) + B * lengths / self.avgdl) + tf)
-                np.add.at(out, local[k][rows], (weight[term] * idf * tfc).astype(np.float32))
-        return out
+                np.add.at(out, local[k][rows], weight[term] * idf * tfc)
+        return out.astype(np.float32)
 
 
 class _Positions:

@@ -253,10 +253,11 @@ def test_index_built_with_other_settings_is_a_clear_error(tmp_path, small_corpus
 
 
 def test_rebuild_re_embeds_nothing(tmp_path, small_corpus):
-    index = make_index(tmp_path / "index")
+    cache = tmp_path / "vectors.sqlite"
+    index = make_index(tmp_path / "index", embedding_cache=cache)
     first = index.ingest([small_corpus])
     assert first.chunks_embedded > 0 and first.chunks_cached == 0
-    again = make_index(tmp_path / "index").ingest([small_corpus], rebuild=True)
+    again = make_index(tmp_path / "index", embedding_cache=cache).ingest([small_corpus], rebuild=True)
     assert again.chunks_embedded == 0 and again.chunks_cached == first.chunks_embedded
 
 
