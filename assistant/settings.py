@@ -104,6 +104,15 @@ class Settings(_Section):
                                                             "not a document)")
     # ---- writing and reading the index
     lock_timeout: float = Field(30.0, ge=0.0, description="seconds a writer waits for another one to finish")
+    lease_seconds: float = Field(30.0, ge=1.0, description=(
+        "how long the writer lease on a shared Chroma server lasts unless renewed (every third of it, while "
+        "the writer works): a crashed writer blocks the others this long at most"))
+    min_free_mb: int = Field(64, ge=0, description=(
+        "free disk space a write needs on the index folder's disk; below it the write is refused with a message "
+        "(Chroma's embedded store waits for space instead of failing on a full disk)"))
+    retire_seconds: float = Field(60.0, ge=0.0, description=(
+        "how long the vectors of a replaced or removed version are kept after the switch, for the questions "
+        "that started before it (an answer takes well under a second; the next write deletes them)"))
     manifest_ttl: float = Field(1.0, ge=0.0, description=(
         "seconds a reader trusts the manifest it read: another process may ingest at any time, and reading "
         "it on every accessor cost about 5 ms of every search"))

@@ -1,5 +1,8 @@
 import os
 import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -8,7 +11,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 # A test is slow when it needs the real embedding model (the corpus index) or a browser; the others
 # that start servers or subprocesses carry @pytest.mark.slow themselves. `make test-fast` skips them.
-SLOW_FIXTURES = {"real_index", "browser", "server"}
+SLOW_FIXTURES = {"real_index", "browser", "server", "chroma_server"}
 
 
 def pytest_collection_modifyitems(config, items):
@@ -64,3 +67,47 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def start_chroma(path: Path, port: int) -> subprocess.Popen:
+    """`chroma run` on loopback, returned once it answers (fails the test if it does not within a minute)."""
+    from assistant.index.store import StoreError, connect
+
+    chroma = Path(sys.executable).with_name("chroma")
+    process = subprocess.Popen([str(chroma), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 60
+    while True:
+        try:
+            connect(path, f"http://127.0.0.1:{port}")
+            return process
+        except StoreError:
+            if time.time() > deadline or process.poll() is not None:
+                process.kill()
+                pytest.fail("chroma run did not start")
+            time.sleep(0.3)
+
+
+@pytest.fixture
+def chroma_server(tmp_path):
+    """A real Chroma server for one test (the tests using it are marked slow)."""
+    port = free_port()
+    process = start_chroma(tmp_path / "server-data", port)
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(20)
+
+
+def run_concurrently(writer, readers, stop, timeout: float = 600) -> None:
+    """A writer thread and reader threads at once; `stop` is set for the writer once every reader is done."""
+    import threading
+
+    threads = [threading.Thread(target=r) for r in readers]
+    writing = threading.Thread(target=writer)
+    writing.start()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    stop.set()
+    writing.join(timeout)

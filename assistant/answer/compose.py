@@ -104,8 +104,10 @@ class Assistant:
             previous: Answer | None = None) -> Answer:
         """The extractive answer, or with an LLM configured (`Settings.llm`), its wording when it cites
         retrieved clauses only. `doc` limits the question to one document or several (doc_ids);
-        `previous` is the conversation's last answer (follow-ups, the conversation's document)."""
-        answer = self._extractive(question, top_k, doc, previous)
+        `previous` is the conversation's last answer (follow-ups, the conversation's document). The whole
+        answer is read from one snapshot of the index."""
+        with self.index.pinned():
+            answer = self._extractive(question, top_k, doc, previous)
         if self.settings.llm is None:
             return answer
         from .llm import generate_answer

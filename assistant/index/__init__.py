@@ -1,4 +1,6 @@
-"""Indexing: chunks (jieba), embeddings, the Chroma store and the BM25 index derived from it."""
-from .index import Index, IndexBusy, IndexMismatch, IngestReport, expand_paths
+"""Indexing: chunks (jieba), embeddings, document versions in Chroma, BM25 segments, snapshots for readers."""
+from .index import Index, IndexMismatch, IngestReport, expand_paths
+from .lease import IndexBusy
+from .snapshot import Snapshot
 
-__all__ = ["Index", "IndexBusy", "IndexMismatch", "IngestReport", "expand_paths"]
+__all__ = ["Index", "IndexBusy", "IndexMismatch", "IngestReport", "Snapshot", "expand_paths"]

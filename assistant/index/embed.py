@@ -142,16 +142,37 @@ def load_embedder(name: str) -> Embedder:
 
 
 class CachedEmbedder:
-    """Passages embedded once per (model, text): vectors kept in SQLite under the index folder."""
+    """Passages embedded once per (model, text): vectors kept in SQLite under the index folder.
+
+    A cached vector is used only when its length is the model's dimension (a cache written by another
+    model or damaged gives a miss, and the vector is embedded again); a cache file that is not a
+    database (truncated, overwritten) is set aside as `<name>.damaged` and started afresh; an
+    unwritable one leaves the vectors in memory for this process.
+    """
 
     def __init__(self, inner: Embedder, path: Path):
         self.inner = inner
         self.model_id = inner.model_id
         self.dim = inner.dim
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)   # other writers: wait
-        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
+        self.path = path
         self.hits = self.misses = 0
+        self.rejected = 0          # cached vectors of the wrong length
+        try:
+            self._db = self._open(path)
+        except sqlite3.DatabaseError:
+            path.replace(path.with_name(path.name + ".damaged"))
+            self._db = self._open(path)
+        except (OSError, sqlite3.OperationalError):
+            self._db = self._open(None)
+
+    @staticmethod
+    def _open(path: Path | None) -> sqlite3.Connection:
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(str(path) if path else ":memory:", check_same_thread=False, timeout=30)  # writers wait
+        db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
+        db.execute("SELECT count(*) FROM vectors LIMIT 1").fetchone()
+        return db
 
     def _key(self, text: str) -> str:
         return hashlib.sha256(f"{self.model_id}\0{text}".encode("utf-8")).hexdigest()
@@ -159,24 +180,39 @@ class CachedEmbedder:
     def encode_queries(self, texts: list[str]) -> np.ndarray:
         return self.inner.encode_queries(texts)
 
-    def encode_passages(self, texts: list[str], progress=None) -> np.ndarray:
-        keys = [self._key(t) for t in texts]
+    def _cached(self, keys: list[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
+        width = self.dim * 4
         for start in range(0, len(keys), 500):
             part = keys[start:start + 500]
             rows = self._db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(part))})",
                                     part).fetchall()
-            found.update((k, np.frombuffer(v, dtype=np.float32)) for k, v in rows)
+            for k, v in rows:
+                if isinstance(v, bytes) and len(v) == width:
+                    found[k] = np.frombuffer(v, dtype=np.float32)
+                else:
+                    self.rejected += 1
+        return found
+
+    def encode_passages(self, texts: list[str], progress=None) -> np.ndarray:
+        keys = [self._key(t) for t in texts]
+        found = self._cached(keys)
         missing = [i for i, k in enumerate(keys) if k not in found]
         self.hits += len(texts) - len(missing)
         self.misses += len(missing)
         batch = 32
         for start in range(0, len(missing), batch):
             index = missing[start:start + batch]
-            vectors = self.inner.encode_passages([texts[i] for i in index])
-            with self._db:
-                self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)",
-                                     [(keys[i], v.astype(np.float32).tobytes()) for i, v in zip(index, vectors)])
+            vectors = np.asarray(self.inner.encode_passages([texts[i] for i in index]), dtype=np.float32)
+            if vectors.shape != (len(index), self.dim):
+                raise PolicyQAError(f"model {self.model_id} gave vectors of shape {vectors.shape}, expected "
+                                    f"({len(index)}, {self.dim})")
+            try:
+                with self._db:
+                    self._db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                                         [(keys[i], v.tobytes()) for i, v in zip(index, vectors)])
+            except sqlite3.OperationalError:
+                pass       # a full disk or a read-only cache: the vectors are still used, only not kept
             for i, v in zip(index, vectors):
                 found[keys[i]] = v
             if progress:

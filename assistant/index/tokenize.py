@@ -34,13 +34,23 @@ class PolicyTokenizer:
 
         logging.getLogger("jieba").setLevel(logging.WARNING)
         self.user_words = tuple(sorted({w for w in user_words if 2 <= len(w) <= 20} | set(POLICY_TERMS)))
+        base = _base_dictionary(cache_dir)
         self._jieba = jieba.Tokenizer()
-        self._jieba.tmp_dir = cache_dir or os.path.join(tempfile.gettempdir(), f"policyqa-jieba-{os.getuid()}")
-        os.makedirs(self._jieba.tmp_dir, exist_ok=True)
-        self._jieba.initialize()
+        self._jieba.FREQ, self._jieba.total = dict(base.FREQ), base.total     # a private copy: words added
+        self._jieba.dictionary = base.dictionary                                # here stay here
+        self._jieba.initialized = True
         for word in self.user_words:
             self._jieba.add_word(word, freq=max(2000, 300 * len(word)))
         self._stop = _stopwords()
+
+    def add_words(self, words: Iterable[str]) -> None:
+        """More words for the dictionary (a new document's agency names); words are never taken out, so
+        text tokenized before stays consistent with what comes after."""
+        new = sorted({w for w in words if 2 <= len(w) <= 20} - set(self.user_words))
+        for word in new:
+            self._jieba.add_word(word, freq=max(2000, 300 * len(word)))
+        if new:
+            self.user_words = tuple(sorted(set(self.user_words) | set(new)))
 
     @property
     def fingerprint(self) -> str:
@@ -61,10 +71,19 @@ class PolicyTokenizer:
         return out
 
 
-@lru_cache(maxsize=4)
-def shared_tokenizer(user_words: tuple[str, ...], cache_dir: str | None = None) -> PolicyTokenizer:
-    """One tokenizer per vocabulary in a process: loading jieba's dictionary takes about a second."""
-    return PolicyTokenizer(user_words, cache_dir)
+@lru_cache(maxsize=1)
+def _base_dictionary(cache_dir: str | None):
+    """jieba's own dictionary, loaded once per process (about a second); each PolicyTokenizer copies it."""
+    import jieba
+
+    base = jieba.Tokenizer()
+    base.tmp_dir = cache_dir or os.path.join(tempfile.gettempdir(), f"policyqa-jieba-{os.getuid()}")
+    try:
+        os.makedirs(base.tmp_dir, exist_ok=True)
+    except OSError:
+        base.tmp_dir = tempfile.gettempdir()
+    base.initialize()
+    return base
 
 
 _QUOTED = re.compile(r"[“\"]([\u4e00-\u9fff、·]{2,12})[”\"]")

@@ -63,11 +63,16 @@ class Retriever:
 
     def search(self, query: Query | str, top_k: int = 5, doc: str | Iterable[str] | None = None, boost: bool = True,
                mode: Fusion | str | None = None) -> SearchResult:
-        """The `top_k` best clauses for a query (a question string is analysed first).
+        """The `top_k` best clauses for a query (a question string is analysed first), all read from one
+        snapshot of the index.
 
         `boost=False` ranks by text alone; `mode` overrides `Settings.fusion` (an unknown one is a
         ChoiceError listing the valid modes).
         """
+        with self.index.pinned():
+            return self._search(query, top_k, doc, boost, mode)
+
+    def _search(self, query, top_k, doc, boost, mode) -> SearchResult:
         if isinstance(query, str):
             query = self.analyse(query, doc=doc)
         limit = _limit(query)

@@ -29,15 +29,40 @@ def _index(args: argparse.Namespace, **overrides):
     return index, (_resolve_doc(index, doc) if doc else None)
 
 
-def _progress():
-    """Progress on a terminal (one updating line on stderr); silent when piped."""
-    if not sys.stderr.isatty():
-        return None
+class _Bars:
+    """Progress bars on a terminal (tqdm, on stderr), one per stage of an ingest: parse, lexical, embed."""
 
-    def say(message: str) -> None:
-        sys.stderr.write("\r\033[K" + message[:120])
-        sys.stderr.flush()
-    return say
+    LABELS = {"parse": "parsing", "lexical": "BM25 (answers now)", "embed": "embedding"}
+
+    def __init__(self):
+        self._bars: dict = {}
+
+    def step(self, stage: str, done: int, total: int, detail: str = "") -> None:
+        from tqdm import tqdm
+
+        bar = self._bars.get(stage)
+        if bar is None:
+            bar = self._bars[stage] = tqdm(total=total, desc=self.LABELS.get(stage, stage), unit="",
+                                           file=sys.stderr, leave=False, dynamic_ncols=True)
+        bar.total = total
+        bar.n = done
+        if detail:
+            bar.set_postfix_str(detail[:40], refresh=False)
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    def __call__(self, message: str) -> None:
+        pass
+
+    def close(self) -> None:
+        for bar in self._bars.values():
+            bar.close()
+
+
+def _progress():
+    """Progress bars when stderr is a terminal; nothing when piped."""
+    return _Bars() if sys.stderr.isatty() else None
 
 
 def _cmd_parse(args: argparse.Namespace) -> int:
@@ -61,28 +86,62 @@ def _cmd_parse(args: argparse.Namespace) -> int:
 
 def _cmd_ingest(args: argparse.Namespace) -> int:
     index, _ = _index(args)
-    say = _progress()
-    report = index.ingest(args.paths, rebuild=args.rebuild, progress=say)
-    if say:
-        sys.stderr.write("\r\033[K")
+    bars = _progress()
+    try:
+        report = index.ingest(args.paths, rebuild=args.rebuild, replace=args.replace, protect=args.protect,
+                              progress=bars)
+    finally:
+        if bars:
+            bars.close()
     for name in report.added:
         print(f"added     {name}")
     for name in report.replaced:
         print(f"replaced  {name}")
+    for name, stored in report.kept_as_new:
+        print(f"kept      {name} as {stored} (another document has that name; --replace replaces it)")
     for name, why in report.skipped:
         print(f"skipped   {name} ({why})")
     for name, why in report.failed:
         print(f"failed    {name}: {why}", file=sys.stderr)
     print(f"{len(report.added)} added, {len(report.replaced)} replaced, {len(report.skipped)} skipped, "
-          f"{len(report.failed)} failed; {report.chunks_embedded} chunks embedded, {report.chunks_cached} from cache; "
-          f"{report.seconds:.1f} s (embedding {report.embed_seconds:.1f} s)")
+          f"{len(report.failed)} failed, {len(report.kept_as_new)} kept as new; {report.chunks_embedded} chunks embedded, "
+          f"{report.chunks_cached} from cache; {report.seconds:.1f} s (searchable after "
+          f"{report.lexical_seconds:.1f} s, embedding {report.embed_seconds:.1f} s)")
     return 1 if report.failed else 0
 
 
 def _cmd_remove(args: argparse.Namespace) -> int:
     index, _ = _index(args)
     entry = index.remove(args.target)
-    print(f"removed   {entry['source']} ({entry['title']}, {entry['clauses']} clauses)")
+    print(f"removed   {entry['source']} ({entry['title']}, {entry['clauses']} clauses); "
+          f"policyqa history {entry['source']} lists its versions")
+    return 0
+
+
+def _cmd_history(args: argparse.Namespace) -> int:
+    index, _ = _index(args)
+    versions = index.history(args.target)
+    if args.json:
+        print(json.dumps(versions, ensure_ascii=False, indent=2))
+        return 0
+    for v in versions:
+        print(f"{v['version']:>3}  {'live ' if v['live'] else '     '} {v['doc_id']}  {v['ingested_at'] or '—'}  "
+              f"{v['source']}  {v['title'] or ''}")
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    index, _ = _index(args)
+    result = index.restore(args.target, args.version)
+    state = "restored" if result["restored"] else "already live:"
+    print(f"{state} {result['source']} version {result['version']} ({result['title']}, {result['doc_id']})")
+    return 0
+
+
+def _cmd_protect(args: argparse.Namespace) -> int:
+    index, _ = _index(args)
+    entry = index.set_protected(args.target, not args.off)
+    print(f"{'protected' if entry['protected'] else 'unprotected'} {entry['source']}")
     return 0
 
 
@@ -90,13 +149,17 @@ def _cmd_docs(args: argparse.Namespace) -> int:
     index, _ = _index(args)
     entries = sorted(index.document_entries(), key=lambda e: e["source"])
     if args.json:
-        print(json.dumps([{k: e[k] for k in ("doc_id", "title", "doc_number", "issuer", "date", "source",
-                                              "clauses", "chunks")} for e in entries], ensure_ascii=False, indent=2))
+        print(json.dumps([{k: e.get(k) for k in ("doc_id", "title", "doc_number", "issuer", "date", "source",
+                                                  "clauses", "chunks", "version", "protected", "vectors")}
+                          for e in entries], ensure_ascii=False, indent=2))
         return 0
     if not entries:
         print("the index is empty; add documents with: policyqa ingest corpus/")
     for e in entries:
-        print(f"{e['doc_id']}  {e['clauses']:4d} 条  {e['source']}\n                  {e['title']}"
+        flags = "".join((" [protected]" if e.get("protected") else "",
+                         f" [v{e['version']}]" if e.get("version", 1) > 1 else "",
+                         " [vectors pending]" if not e.get("vectors", True) else ""))
+        print(f"{e['doc_id']}  {e['clauses']:4d} 条  {e['source']}{flags}\n                  {e['title']}"
               f"{'  ' + e['doc_number'] if e['doc_number'] else ''}")
     return 0
 
@@ -310,16 +373,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--width", type=int, default=80, help="characters of clause text to show (0: all)")
     p.set_defaults(func=_cmd_parse)
 
-    p = sub.add_parser("ingest", help="add files or folders to the index (unchanged files are skipped)")
+    p = sub.add_parser("ingest", help="add files or folders to the index (unchanged files are skipped, the same "
+                                      "text in another name or format too)")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--rebuild", action="store_true", help="start a new index from these paths only")
+    p.add_argument("--replace", action="store_true", help="a file with the name of an indexed document replaces it "
+                                                         "(the old version stays in its history); default: kept as "
+                                                         "a new document under a new name")
+    p.add_argument("--protect", action="store_true", help="mark what this adds protected: never replaced or removed")
     _index_options(p)
     p.set_defaults(func=_cmd_ingest)
 
-    p = sub.add_parser("remove", help="drop a document (doc_id or file name) from the index")
-    p.add_argument("target", metavar="DOC")
-    _index_options(p)
-    p.set_defaults(func=_cmd_remove)
+    def document_command(name: str, help_text: str, func) -> argparse.ArgumentParser:
+        """A command about one indexed document, named by its file name or doc_id (or a prefix of it)."""
+        command = sub.add_parser(name, help=help_text)
+        command.add_argument("target", metavar="DOC")
+        _index_options(command)
+        command.set_defaults(func=func)
+        return command
+
+    document_command("remove", "take a document out of the index (kept in its history)", _cmd_remove)
+    document_command("history", "every version of a document", _cmd_history).add_argument("--json", action="store_true")
+    document_command("restore", "make an earlier version of a document the live one", _cmd_restore).add_argument(
+        "version", type=int, metavar="VERSION", help="as numbered by: policyqa history DOC")
+    document_command("protect", "protect a document from being replaced or removed (--off: allow it again)",
+                     _cmd_protect).add_argument("--off", action="store_true")
 
     p = sub.add_parser("docs", help="indexed documents with clause counts")
     p.add_argument("--json", action="store_true")

@@ -2,8 +2,6 @@
 import os
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,7 +11,7 @@ from assistant.errors import PolicyQAError
 from assistant.index import Index
 from assistant.query.retrieve import Retriever
 from assistant.settings import Settings
-from assistant.index.store import StoreError, connect
+from assistant.index.store import StoreError
 
 from conftest import GUANGXI, free_port
 from fakes import HashEmbedder
@@ -60,28 +58,6 @@ def test_cli_does_not_import_torch_for_the_default_model():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
-
-
-@pytest.fixture
-def chroma_server(tmp_path):
-    chroma = Path(sys.executable).with_name("chroma")
-    port = free_port()
-    process = subprocess.Popen([str(chroma), "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1",
-                                "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            connect(tmp_path, url)
-            break
-        except StoreError:
-            if time.time() > deadline or process.poll() is not None:
-                process.kill()
-                pytest.fail("chroma run did not start")
-            time.sleep(0.3)
-    yield url
-    process.terminate()
-    process.wait(20)
 
 
 @pytest.mark.slow
