@@ -61,13 +61,14 @@ def test_a_question_is_pinned_to_one_snapshot(tmp_path, indexed):
 
 def test_web_lists_follow_an_ingest_from_the_command_line(tmp_path, indexed):
     app = WebApp(indexed, Assistant(Retriever(indexed)), WebSettings())
-    assert "new.txt" not in app.doc_choices()
-    tasks_before = app.matrix_rows(None, "全部", None)[1]
+    before = {doc_id for _, doc_id in app.doc_choices()}
+    tasks_before = app.matrix(None, "全部", None)[1]
     (tmp_path / "new.txt").write_text(PLAN, encoding="utf-8")
     make_index(tmp_path / "index").ingest([tmp_path / "new.txt"])           # another process
-    assert "new.txt" in app.doc_choices() and "new.txt" in [row[0] for row in app.docs_table()]
+    added = {doc_id for _, doc_id in app.doc_choices()} - before
+    assert len(added) == 1 and "new.txt" in [row[6] for row in app.docs_table()[0]]
     assert "县水利局" in app.agency_choices()
-    assert app.matrix_rows(None, "全部", None)[1] != tasks_before
+    assert app.matrix(None, "全部", None)[1] != tasks_before
 
 
 class Gate(HashEmbedder):
