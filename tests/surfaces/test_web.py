@@ -92,8 +92,17 @@ def open_page(browser, url, **options):
     return page
 
 
+def wait_idle(page, elem_id: str, timeout=90000):
+    """Until the component's Gradio status tracker (the spinner shown while an event updates it) is hidden:
+    a click on a component being refreshed lands on the spinner."""
+    page.wait_for_function(
+        "(id) => [...document.querySelectorAll(`#${id} [data-testid=status-tracker]`)]"
+        ".every(t => t.classList.contains('hide') || t.offsetParent === null)", arg=elem_id, timeout=timeout)
+
+
 def choose(page, elem_id: str, text: str):
     """Pick the option containing `text` in a (filterable, maybe multiselect) dropdown."""
+    wait_idle(page, elem_id)
     box = page.locator(f"#{elem_id} input")
     box.click()
     box.fill(text)

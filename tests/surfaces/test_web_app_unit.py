@@ -377,36 +377,32 @@ def test_with_an_llm_the_chat_shows_its_wording_beside_the_extract_and_citations
         assert app.ask_api("涉镉污染源排查谁牵头？")["lead_agencies"] == ["自治区生态环境厅"]
 
 
-def test_versions_history_restore_and_protect_go_through_the_index(gx, monkeypatch):
-    """The 文档 tab's version controls call Index.history / restore / set_protected (issue 13's API; the
-    index is stubbed here so the page's side is tested on any index)."""
-    from assistant.errors import PolicyQAError
+def test_versions_history_restore_and_protect_go_through_the_index(tmp_path):
+    """The 文档 tab's version controls on a real index: a replace keeps the old version, history lists
+    both, restore brings the first back, a protected document is neither replaced nor deleted."""
+    app = make_app(tmp_path)
+    first = doc_id(app, GUANGXI.name)
+    text = GUANGXI.read_text(encoding="utf-8").replace("约60个", "约70个")
 
-    app = same_index(gx)
-    gx_id = doc_id(app, GUANGXI.name)
-    calls = []
-    versions = [{"version": 1, "doc_id": "a" * 16, "source": GUANGXI.name, "title": "旧标题", "live": False,
-                 "ingested_at": "2026-11-01T08:00:00+00:00"},
-                {"version": 2, "doc_id": gx_id, "source": GUANGXI.name, "title": GX_TITLE, "live": True,
-                 "ingested_at": "2026-11-02T08:00:00+00:00"}]
-    monkeypatch.setattr(app.index, "history", lambda doc: calls.append(("history", doc)) or versions, raising=False)
-    monkeypatch.setattr(app.index, "restore", lambda doc, v: calls.append(("restore", doc, v)) or {}, raising=False)
-    monkeypatch.setattr(app.index, "set_protected", lambda doc, on: calls.append(("protect", doc, on)) or {},
-                        raising=False)
-    assert app.supports_versions()
-    assert app.history(gx_id) == [[1, "旧标题", GUANGXI.name, "2026-11-01 08:00:00", ""],
-                                  [2, GX_TITLE, GUANGXI.name, "2026-11-02 08:00:00", "当前版本"]]
-    assert app.restore(gx_id, "1") == [(GX_TITLE, "已更新", f"已恢复第 1 版（{GUANGXI.name}）")]
-    assert app.protect(gx_id) == [(GX_TITLE, "成功", "已设为受保护：不能替换或删除")]
-    assert calls[-2:] == [("restore", GUANGXI.name, 1), ("protect", gx_id, True)]
-    monkeypatch.setattr(app, "entries", lambda: {gx_id: {"protected": True}})
-    assert app.protect(gx_id) == [(GX_TITLE, "成功", "已取消保护")] and calls[-1] == ("protect", gx_id, False)
+    def upload(folder: str):               # the app moves an upload out of Gradio's folder: one per call
+        path = tmp_path / folder / GUANGXI.name
+        path.parent.mkdir()
+        path.write_text(text, encoding="utf-8")
+        return upload_file(path)
 
-    def refuse(doc, version):
-        raise PolicyQAError(f"{doc} is protected and cannot be replaced; unprotect it first")
-
-    monkeypatch.setattr(app.index, "restore", refuse, raising=False)
-    assert app.restore(gx_id, 1) == [(GX_TITLE, "失败", "该文件受保护，不能替换或删除")]
+    assert app.replace(first, upload("one"))[0][1] == "已更新"
+    second = doc_id(app, GUANGXI.name)
+    assert second != first
+    rows = app.history(second)
+    assert [r[0] for r in rows] == [1, 2] and [r[4] for r in rows] == ["", "当前版本"]
+    assert rows[0][1] == GX_TITLE and rows[0][2] == GUANGXI.name
+    assert app.restore(second, "1") == [(GX_TITLE, "已更新", f"已恢复第 1 版（{GUANGXI.name}）")]
+    assert doc_id(app, GUANGXI.name) == first
+    assert any("约60个" in c.text for c in app.index.clauses().values())
+    assert app.protect(first) == [(GX_TITLE, "成功", "已设为受保护：不能替换或删除")]
+    assert app.replace(first, upload("two"))[0][1] == "失败"
+    assert app.delete(first)[0][1] == "失败" and doc_id(app, GUANGXI.name) == first
+    assert app.protect(first) == [(GX_TITLE, "成功", "已取消保护")]
 
 
 def test_progress_in_chinese_for_both_index_formats():

@@ -8,7 +8,6 @@ a restart.
 """
 from __future__ import annotations
 
-import inspect
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -269,15 +268,13 @@ class WebApp:
         return bool(self.entries().get(doc_id, {}).get("protected"))
 
     def _ingest(self, paths: list[Path], replace: bool, progress: Callable | None):
-        """Index.ingest with progress in Chinese; `replace` where the index supports it (issue 13's API)."""
+        """Index.ingest with progress in Chinese."""
         def say(message: str) -> None:
             if progress is not None:
                 fraction, text = progress_zh(message)
                 progress(fraction, desc=text)
 
-        if "replace" in inspect.signature(self.index.ingest).parameters:
-            return self.index.ingest(paths, replace=replace, progress=say)
-        return self.index.ingest(paths, progress=say)
+        return self.index.ingest(paths, replace=replace, progress=say)
 
     def _check_file(self, item) -> tuple[Path | None, str, str | None]:
         """-> (source path, file name, problem in Chinese or None)."""
@@ -421,14 +418,11 @@ class WebApp:
             shutil.rmtree(path.parent, ignore_errors=True)
         return [(name, state, detail)]
 
-    # -- versions (an index that keeps them: Index.history / restore / set_protected)
-    def supports_versions(self) -> bool:
-        return all(callable(getattr(self.index, name, None)) for name in ("history", "restore", "set_protected"))
-
+    # -- versions: Index.history / restore / set_protected
     def history(self, doc_id: str | None) -> list[list]:
         """A document's versions, oldest first: 版本, 标题, 文件名, 导入时间, 状态."""
         docs = self.documents()
-        if not doc_id or doc_id not in docs or not self.supports_versions():
+        if not doc_id or doc_id not in docs:
             return []
         try:
             versions = self.index.history(docs[doc_id].source)

@@ -165,7 +165,7 @@ def build_app(app: WebApp):
                     reindex_button = gr.Button("重新索引", size="sm", elem_id="pq-reindex", scale=1)
                     delete_button = gr.Button("删除", size="sm", variant="stop", elem_id="pq-delete", scale=1)
                 overview = gr.HTML(app.overview(None), elem_id="pq-overview")
-                with gr.Row(visible=app.supports_versions()):
+                with gr.Row():
                     history = gr.Dataframe(headers=["版本", "标题", "文件名", "导入时间", "状态"], value=[],
                                            interactive=False, wrap=True, elem_id="pq-history", scale=3,
                                            label="历史版本（替换后旧版本保留，可恢复）")
@@ -217,19 +217,21 @@ def build_app(app: WebApp):
         scopes = [scope_qa, scope_m, scope_d]
         for source in scopes:
             others = [s for s in scopes if s is not source]
-            source.input(lambda value: (value, value), source, others, api_name=False)
+            source.input(lambda value: (value, value), source, others, api_name=False, show_progress="hidden")
 
         # ---------------------------------------------------------------- 责任分工 events
         matrix_outputs = [table, summary, matrix_ids]
         for control in (agency, role, scope_m):
-            control.change(app.matrix, [agency, role, scope_m], matrix_outputs, api_name=False)
+            control.change(app.matrix, [agency, role, scope_m], matrix_outputs, api_name=False,
+                           show_progress="hidden")         # milliseconds (evals/README.md, web actions)
         # exports are written when asked for, from the filter as it is then (never a stale file)
         def shown(write):
             return lambda *filters: gr.update(value=write(*filters), visible=True)
 
         csv_button.click(shown(app.matrix_csv), [agency, role, scope_m], matrix_file, api_name=False)
         xlsx_button.click(shown(app.matrix_xlsx), [agency, role, scope_m], matrix_file, api_name=False)
-        scope_m.change(lambda s: gr.update(choices=app.agency_choices(s)), scope_m, agency, api_name=False)
+        scope_m.change(lambda s: gr.update(choices=app.agency_choices(s)), scope_m, agency, api_name=False,
+                       show_progress="hidden")
 
         def open_row(ids, evt: gr.SelectData):
             row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
@@ -241,9 +243,11 @@ def build_app(app: WebApp):
         # ---------------------------------------------------------------- 时间节点 events
         deadline_outputs = [dl_table, chart, note, deadline_ids]
         for control in (dl_agency, scope_d):
-            control.change(app.deadlines, [dl_agency, scope_d], deadline_outputs, api_name=False)
+            control.change(app.deadlines, [dl_agency, scope_d], deadline_outputs, api_name=False,
+                           show_progress="hidden")
         ics_button.click(shown(app.deadlines_ics), [dl_agency, scope_d], deadline_file, api_name=False)
-        scope_d.change(lambda s: gr.update(choices=app.agency_choices(s)), scope_d, dl_agency, api_name=False)
+        scope_d.change(lambda s: gr.update(choices=app.agency_choices(s)), scope_d, dl_agency, api_name=False,
+                       show_progress="hidden")
         dl_table.select(open_row, [deadline_ids], [tabs, reader_doc, reader], api_name=False).then(
             None, None, None, js=SCROLL_TO_FOCUS)
 
@@ -353,11 +357,16 @@ def build_app(app: WebApp):
 
             actions.append(go.click(do_upload, [upload, pick, reader_doc, scope_qa], [results, upload] + lists,
                                     api_name=False))
+        # Keeping the lists in step is background work: no spinner. A spinner left over when two of these
+        # refreshes overlap (a tab opened while the previous action's redraw still runs) covered the
+        # dropdowns and took their clicks.
         for tab in (matrix_tab, deadlines_tab, reader_tab, docs_tab):
-            actions.append(tab.select(on_open, [pick, reader_doc, scope_qa, seen], lists, api_name=False))
-        actions.append(demo.load(on_open, [pick, reader_doc, scope_qa, seen], lists, api_name=False))
+            actions.append(tab.select(on_open, [pick, reader_doc, scope_qa, seen], lists, api_name=False,
+                                      show_progress="hidden"))
+        actions.append(demo.load(on_open, [pick, reader_doc, scope_qa, seen], lists, api_name=False,
+                                 show_progress="hidden"))
         for action in actions:
-            action.then(redraw, [drawn, *views], view_outputs, api_name=False)
+            action.then(redraw, [drawn, *views], view_outputs, api_name=False, show_progress="hidden")
         gr.api(app.ask_api, api_name="ask")
     return demo
 
