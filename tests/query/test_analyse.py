@@ -167,3 +167,11 @@ def test_a_place_word_that_is_an_adjective_is_not_dropped(name):
     from assistant.query.analyse import _short_forms
 
     assert _short_forms(name) == {name}
+
+
+def test_a_plan_being_drawn_up_is_the_topic_not_a_documents_name(analyser, small):
+    """"公园城市规划编制谁牵头": 规划 followed by 编制 is the task (drawing up the plan), so 公园城市 and 规划
+    stay the question's topic; 奉贤 still names the Fengxian plan."""
+    query = analyser.analyse("奉贤区公园城市规划编制谁牵头，配合单位有哪些？")
+    assert {"公园城市", "规划", "编制"} <= set(query.task_words)
+    assert source(small, query.scope) == [FENGXIAN]
