@@ -56,10 +56,10 @@ _DEICTIC = re.compile(r"(这个|这份|本|该|此|这一|上述|这部|这)(计
                       r"文件(里|中)|今年|本年度")
 _DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,6}?)\s*[〔\[（(【]?\s*((?:19|20)\d{2})\s*[〕\]）)】年]?\s*第?\s*(\d{1,4})\s*号")
 _GENERIC_TITLE = re.compile("|".join(GENERIC_TITLE_WORDS))
-# a place prefix an officer may leave out; not when it binds to the next character as an adjective
-# (区属企业 "district-owned enterprises", 市级部门, 县内): those names have no shorter form
 # words officers use for any plan-like document, whatever its title calls it
 _PLAN_WORDS = ("方案", "计划", "意见", "通知", "文件", "规划")
+# a place prefix an officer may leave out; not when it binds to the next character as an adjective
+# (区属企业 "district-owned enterprises", 市级部门, 县内): those names have no shorter form
 _JURISDICTION = re.compile(r"^(自治区|国家|国务院|省|市|县|区|上海市|广西壮族自治区|广西)(?![属级内域辖直])")
 _RECURRING = {"季度": "R/P3M", "季报": "R/P3M", "半年": "R/P6M", "每年": "R/P1Y", "年度报告": "R/P1Y", "每月": "R/P1M",
               "月报": "R/P1M", "每周": "R/P1W"}
