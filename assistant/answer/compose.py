@@ -35,6 +35,10 @@ from ..settings import LLMSettings, Settings
 SENTENCE = re.compile(r"[^。；！？\n]*(?:[。；！？]+|\n|$)")
 ROLE_NAME = {Role.LEAD: "牵头单位", Role.PARTICIPANTS: "参与单位", Role.RESPONSIBLE: "负责单位"}
 ROLE_VERB = {Role.LEAD: "牵头", Role.PARTICIPANTS: "参与", Role.RESPONSIBLE: "负责", Role.ANY: "承担"}
+_LEADING_LABEL = re.compile(r"^(?:[（(]?(?:[一二三四五六七八九十]{1,3}|\d{1,3})[)）]?[、.．]?\s*)+")
+# an amount asked in a unit of money, weight, length or area (not a measure word: 多少个 may be 6座)
+_UNIT_ASKED = re.compile(r"(?:多少|几)(万|亿)?(元|吨|平方公里|公里|公顷|亩|立方米|千瓦|米)")
+_ASKS_LEAD = re.compile(r"牵头|主抓|主管|抓总")
 _PROHIBIT = re.compile(r"不得|禁止|严禁|不准|杜绝|不予")
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
@@ -63,6 +67,21 @@ def _coverage(words: Sequence[str], text: str) -> float:
 
 def _sentences(text: str) -> list[str]:
     return [s for s in (m.group(0) for m in SENTENCE.finditer(text or "")) if s.strip()]
+
+
+def _name_run(words: Sequence[str], text: str) -> int:
+    """How many of `words`, consecutive as the question has them, a clause's own name holds: its first
+    line or phrase without the label ("落实消纳场所备案" of a table row, "（2）涉及耕地的消纳场所")."""
+    lines = [_LEADING_LABEL.sub("", ln.strip()) for ln in text.split("\n")]
+    lines = [ln for ln in lines if ln]
+    name = re.split(r"[，。；：,;:]", lines[0])[0] if lines else ""
+    best = 0
+    for start in range(len(words)):
+        for end in range(len(words), start + best, -1):
+            if "".join(words[start:end]) in name:
+                best = end - start
+                break
+    return best
 
 
 def first_sentence(text: str, label: str | None = None) -> str:
@@ -211,14 +230,25 @@ class Assistant:
         if query.intents[0] in ("lead", "participants") and candidates:
             # a clause naming roles goes first when it is about the question at least as much as the best
             # one; for a 谁牵头 question, one naming a lead goes before one naming only who is responsible
-            # ("(十三)区信息委：加强对数字公园…的指导" vs the task "推进公园数字化建设" led by 区绿化市容局)
+            # ("(十三)区信息委：加强对数字公园…的指导" vs the task "推进公园数字化建设" led by 区绿化市容局);
+            # then the one whose own name holds the longest run of the question's words. A clause a little
+            # deeper takes part too when it names the task better: a table row ("落实消纳场所备案 |
+            # 区绿化市容局 | …") is short and ranks below the paragraphs explaining the same task.
             words = query.task_words or query.content_words
             top = _coverage(words, self._haystack(candidates[0].clause))
+            asks_lead = query.intents[0] == "lead" and bool(_ASKS_LEAD.search(query.own_text or query.text))
 
-            def order(hit: Hit) -> tuple[bool, bool]:
-                about = _coverage(words, self._haystack(hit.clause)) >= top
-                leads = query.intents[0] == "lead" and bool(hit.clause.lead_agencies)
-                return not (_has_roles(hit.clause) and about), not (leads and about)
+            def about(hit: Hit) -> bool:
+                return _coverage(words, self._haystack(hit.clause)) >= top
+
+            def order(hit: Hit) -> tuple[bool, bool, int]:
+                leads = asks_lead and bool(hit.clause.lead_agencies) and about(hit)
+                return (not (_has_roles(hit.clause) and about(hit)), not leads,
+                        -_name_run(words, hit.clause.text) if leads else 0)
+            if asks_lead:
+                named = max(_name_run(words, h.clause.text) for h in candidates)
+                candidates += [h for h in hits[3:self.settings.lead_depth] if h.clause.lead_agencies and about(h)
+                               and _name_run(words, h.clause.text) > max(named, 1)][:1]
             candidates = sorted(candidates, key=order)
         if prefer is not None:
             # `prefer` breaks ties among the clauses that are about the question as much as the best one
@@ -272,12 +302,15 @@ class Assistant:
     def _lookup(self, query: Query, top_k: int) -> Answer:
         intent = query.intents[0]
 
+        unit = _UNIT_ASKED.search(query.own_text or query.text)
+
         def need(hit: Hit) -> bool:
             clause = hit.clause
             if intent == "deadline":
                 return bool(clause.deadlines) or bool(_DATE.search(clause.text))
             if intent == "target":
-                return bool(clause.targets)
+                # "每吨多少元" is not answered by a 50% of the same clause: the amount asked has its unit
+                return any(unit.group(2) in t for t in clause.targets) if unit else bool(clause.targets)
             return True
 
         best, hits = self._find(query, top_k, need)

@@ -10,6 +10,10 @@ import re
 from ..models import Chunk, Clause, Document
 from .tokenize import PolicyTokenizer
 
+# Recorded with each document version (manifest.stamp): bump it when a chunk's text or context changes, so
+# an existing index re-chunks on the next ingest. 2: table rows name their role columns.
+CHUNK_VERSION = 2
+
 _SENTENCE = re.compile(r"[^。；！？\n]*(?:[。；！？]+|\n|$)")
 
 
@@ -58,8 +62,20 @@ def split_text(tokenizer: PolicyTokenizer, text: str, max_tokens: int) -> list[s
     return runs
 
 
+# A task table's row, cut from its table, no longer says what its cells are: "落实消纳场所备案 /
+# 区绿化市容局 / 区规划资源局、区水务局" matches "谁牵头，哪些单位配合" only once the columns are named again.
+_ROW_COLUMNS = (("lead_agencies", "牵头单位"), ("participants", "配合单位"), ("responsible", "责任单位"),
+                ("implementers", "实施部门"), ("guiding", "指导部门"), ("deadlines", "完成时限"))
+
+
 def clause_context(document: Document, clause: Clause) -> str:
-    return " > ".join((document.title, *clause.section_path))
+    """Title > section path; a table row adds the names of the columns its fields came from."""
+    context = " > ".join((document.title, *clause.section_path))
+    if clause.row is not None:
+        columns = [name for field, name in _ROW_COLUMNS if getattr(clause, field)]
+        if columns:
+            context += " > " + " ".join(columns)
+    return context
 
 
 def chunk_clause(document: Document, clause: Clause, tokenizer: PolicyTokenizer, max_tokens: int) -> list[Chunk]:

@@ -23,6 +23,7 @@ from pathlib import PurePath
 from ..models import Document, ParsedDocument
 from ..serialize import clause_record, task_record
 from ..tasks.parse import PARSER_VERSION
+from .chunk import CHUNK_VERSION
 
 _INVISIBLE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 
@@ -37,7 +38,7 @@ def text_key(text: str) -> str:
 
 def stamp(chunk_tokens: int) -> str:
     """What a version's stored records depend on besides its text: the parser and the chunking."""
-    return f"p{PARSER_VERSION}-c{chunk_tokens}"
+    return f"p{PARSER_VERSION}-c{chunk_tokens}" + (f"v{CHUNK_VERSION}" if CHUNK_VERSION > 1 else "")
 
 
 def now() -> str:

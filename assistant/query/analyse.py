@@ -56,6 +56,8 @@ _DEICTIC = re.compile(r"(这个|这份|本|该|此|这一|上述|这部|这)(计
                       r"文件(里|中)|今年|本年度")
 _DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,6}?)\s*[〔\[（(【]?\s*((?:19|20)\d{2})\s*[〕\]）)】年]?\s*第?\s*(\d{1,4})\s*号")
 _GENERIC_TITLE = re.compile("|".join(GENERIC_TITLE_WORDS))
+# a place a title is issued by or about: "上海市青浦区人民政府办公室…", "《青浦区关于…》" (not 公园城市, 无废城市, 保税区)
+_TITLE_PLACE = r"(?:^|[省市《]){}(?:区|市|县)(?=人民政府|政府|关于|委员会|办公室)"
 # words officers use for any plan-like document, whatever its title calls it
 _PLAN_WORDS = ("方案", "计划", "意见", "通知", "文件", "规划")
 # a place prefix an officer may leave out; not when it binds to the next character as an adjective
@@ -182,6 +184,7 @@ class QueryAnalyser:
         self._phrase_document = phrase_document
         self._agency_forms: list[tuple[str, list[str]]] | None = None
         self._doc_terms: dict[str, list[str]] | None = None
+        self._places: dict[str, str] = {}
         self._sections: dict[str, list[tuple[str, ...]]] | None = None
         self._loaded_key: str | None = None
 
@@ -278,6 +281,7 @@ class QueryAnalyser:
                     forms.setdefault(form, set()).add(agency.name)
         self._agency_forms = sorted(((f, sorted(n)) for f, n in forms.items()), key=lambda kv: -len(kv[0]))
         self._doc_terms = _distinctive_title_terms(self.index.documents())
+        self._places = _title_places(self.index.documents())
         sections: dict[str, set[tuple[str, ...]]] = {}
         for clause in self.index.clauses().values():
             for depth in range(1, len(clause.section_path) + 1):
@@ -397,6 +401,11 @@ class QueryAnalyser:
             # a name that fits several titles is settled by what else names a document ("《广西…条例》":
             # 广西 names the Guangxi plan, not the national law); unsettled, all stay in scope
             settled = [d for d in doc_ids if d in named] if len(doc_ids) > 1 else []
+            if len(doc_ids) > 1 and not settled:
+                # "奉贤公园城市规划" with a 上海市 and a 奉贤区 公园城市 plan: the place settles it
+                words = [w for w in self.index.tokenizer.terms(question) if not _government(question, w)]
+                placed = [d for d in doc_ids if any(_title_has_place(documents[d].title, w) for w in words)]
+                settled = placed if len(placed) == 1 else []
             for doc_id in settled or doc_ids:
                 if doc_id in settled or doc_id not in named:
                     named[doc_id] = (1.0, piece)
@@ -404,6 +413,9 @@ class QueryAnalyser:
             place_topic = self._place_and_topic(question)
             if place_topic:
                 named[place_topic[0]] = (1.0, place_topic[1])
+            else:
+                for doc_id, place in self._places_alone(question):
+                    named.setdefault(doc_id, (province, place))
         if any(strength != province for strength, _ in named.values()):
             # "土壤法里广西…": the document named by its title is the scope, 广西 only a place in it
             explicit = {d: v for d, v in named.items() if v[0] != province}
@@ -420,14 +432,29 @@ class QueryAnalyser:
         words = [w for w in self.index.tokenizer.terms(question) if len(w) >= 2 and not _GENERIC_TITLE.fullmatch(w)]
         fits = {w: {d for d, doc in documents.items() if w in doc.title} for w in dict.fromkeys(words)}
         fits = {w: ds for w, ds in fits.items() if 0 < len(ds) < len(documents)}
-        places = [w for w, ds in fits.items() if all(re.search(re.escape(w) + r"(?:区|市|县)", documents[d].title)
-                                                     or w.endswith(("区", "市", "县")) for d in ds)]
+        places = [w for w, ds in fits.items() if all(_title_has_place(documents[d].title, w) for d in ds)]
         for place in places:
+            if _government(question, place):
+                continue
             for topic, ds in fits.items():
                 both = fits[place] & ds
                 if topic != place and topic not in place and place not in topic and len(both) == 1:
                     return next(iter(both)), place
         return None
+
+    def _places_alone(self, question: str) -> list[tuple[str, str]]:
+        """(doc_id, place) for a district or city the question names that one title only is about, as a
+        province names a plan: "青浦消纳场所备案这块谁牵头" with one 上海市青浦区… plan indexed. A place inside
+        an agency name of the question ("青浦区政府负责…") names the agency, not a plan."""
+        mentions, _ = self.agency_mentions(question)
+        found = []
+        for word in dict.fromkeys(self.index.tokenizer.terms(question)):
+            place = word[:-1] if word.endswith(("区", "市", "县")) and len(word) >= 3 else word
+            doc_id = self._places.get(place)
+            at = question.find(place)
+            if doc_id and not _government(question, place) and not any(start <= at < end for start, end, _, _ in mentions):
+                found.append((doc_id, place))
+        return found
 
     def _loose_titles(self, question: str) -> list[tuple[str, str]]:
         """(doc_id, name) for each loose name of a document in the question: the one document whose title
@@ -717,6 +744,37 @@ def expand_aliases(text: str) -> str:
 
 
 _ALIASES_LONGEST_FIRST = sorted(AGENCY_ALIASES.items(), key=lambda kv: -len(kv[0]))
+
+
+def _government(question: str, place: str) -> bool:
+    """"青浦区政府在公园城市建设中…": the place is an agency of some plan, not the name of its own plan."""
+    at = question.find(place)
+    return at >= 0 and bool(re.match(r"[区市县]?(人民政府|政府)", question[at + len(place):]))
+
+
+def _title_has_place(title: str, word: str) -> bool:
+    """Whether `word` ("奉贤", "奉贤区") is a place `title` is issued by or about."""
+    place = word[:-1] if word.endswith(("区", "市", "县")) and len(word) >= 3 else word
+    return bool(re.search(_TITLE_PLACE.format(re.escape(place)), title))
+
+
+def _title_places(documents: dict[str, Document]) -> dict[str, str]:
+    """place -> doc_id for the places (2-3 characters written before 区/市/县) that one title only names, and
+    no other title contains at all: 青浦 of 上海市青浦区人民政府办公室…, not 奉贤 with two 奉贤 plans."""
+    titles = {d: doc.title for d, doc in documents.items()}
+    places: dict[str, set[str]] = {}
+    for doc_id, title in titles.items():
+        # the issuer or the subject: "上海市青浦区人民政府办公室…", "《青浦区关于…》" (not 无废城市, 保税区)
+        for m in re.finditer(_TITLE_PLACE.format(r"([\u4e00-\u9fff]{2,3}?)"), title):
+            if m.group(1) not in PROVINCES and not _GENERIC_TITLE.fullmatch(m.group(1)):
+                places.setdefault(m.group(1), set()).add(doc_id)
+    out = {}
+    for place, ds in places.items():
+        if len(ds) == 1:
+            (doc_id,) = ds
+            if sum(place in t for t in titles.values()) == 1:
+                out[place] = doc_id
+    return out
 
 
 def _distinctive_title_terms(documents: dict[str, Document]) -> dict[str, list[str]]:

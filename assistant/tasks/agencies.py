@@ -36,13 +36,17 @@ _CONJUNCTION = re.compile(r"以及|及|和|与|同")
 def split_agencies(names: str, prefix: str | None = None) -> tuple[list[Agency], str | None]:
     """Agencies named in `names`; returns them and the jurisdiction prefix in force after the list."""
     items: list[str] = []
-    for part in split_top_level(names.strip(), "、，,"):
-        part = _clean(part)
-        if part:
-            items.extend(_split_conjunctions(part))
-    items = _join_jurisdictions([_clean(i) for i in items if _clean(i)])
-    tail = re.search(r"等?(主管部门|行政部门|部门|机构)$", names.strip())
-    items = _share_suffix(items, tail.group(1) if tail else None)
+    # a generic suffix is shared within its run only: "嘉定区、青浦区、松江区、奉贤区政府，临港新片区管委会"
+    # is four 区政府 and the 管委会, whether the comma is followed by a line break (a table cell) or not
+    for run in split_top_level(names.strip(), "，,；;\n"):
+        run_items: list[str] = []
+        for part in split_top_level(run, "、"):
+            part = _clean(part)
+            if part:
+                run_items.extend(_split_conjunctions(part))
+        run_items = _join_jurisdictions([_clean(i) for i in run_items if _clean(i)])
+        tail = re.search(r"等?(主管部门|行政部门|部门|机构)$", run.strip())
+        items.extend(_share_suffix(run_items, tail.group(1) if tail else None))
     agencies: list[Agency] = []
     for item in items:
         if VAGUE.fullmatch(item):

@@ -188,3 +188,30 @@ def test_roles_a_table_states_answer_and_a_lead_question_prefers_a_lead(assistan
     # "推进公园数字化建设（牵头单位：区绿化市容局…）" names the lead
     b = assistant.ask("奉贤区公园数字化建设由哪个部门牵头？")
     assert b.found and b.lead_agencies == ("区绿化市容局",)
+
+
+def test_who_leads_a_task_stated_in_a_table_row(assistant):
+    """fm-002 of the forms questions: the row "落实消纳场所备案 | 区绿化市容局 | 区规划资源局、区水务局、…" ranks
+    below the paragraphs that explain the same 备案; a 谁牵头 question takes the row that names a lead and
+    whose own name is the task asked about, with the participants of that same row."""
+    a = assistant.ask("青浦消纳场所备案这块谁牵头，哪些单位配合？")
+    assert list(a.lead_agencies) == ["区绿化市容局"]
+    assert list(a.participants) == ["区规划资源局", "区水务局", "区农业农村委", "区生态环境局"]
+    assert a.citations[0].text.startswith("落实消纳场所备案")
+
+
+def test_who_is_responsible_is_not_answered_by_a_lead_of_another_task(assistant):
+    """"由哪个部门负责" asks who is responsible: the duty "(十七)区民防办：结合公园建设，开展避难场所规划建设"
+    answers, not a neighbouring task that happens to name a 牵头单位."""
+    a = assistant.ask("奉贤区避难场所规划建设由哪个部门负责？")
+    assert "区民防办" in a.answer.splitlines()[0]
+    assert not a.lead_agencies or list(a.lead_agencies) == ["区民防办"]
+
+
+def test_an_amount_asked_in_a_unit_needs_a_target_in_that_unit(assistant):
+    """"收费标准每吨多少元" about the Qingpu plan: its clause on 消纳 prices states a 50% share, not a price;
+    a target in another unit is not the answer (文件中未找到), and a target in the unit asked still is."""
+    price = assistant.ask("青浦区建筑垃圾消纳场所收费标准每吨多少元？")
+    assert not price.found and not price.targets, price.answer
+    area = assistant.ask("高标准农田新增建设多少亩？")
+    assert area.found and any("亩" in t for t in area.targets)

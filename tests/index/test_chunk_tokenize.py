@@ -40,3 +40,16 @@ def test_a_sentence_longer_than_the_limit_is_cut_between_words():
     text = "组织开展尾矿库、矿坑窿口、采矿废石堆场、冶炼废渣堆场等环境风险隐患排查，基本摸清污染分布、污染程度和风险水平。"
     pieces = split_text(tok, text, max_tokens=8)
     assert "".join(pieces) == text and len(pieces) > 2
+
+
+def test_a_task_table_row_names_its_role_columns_again(parsed_corpus):
+    """A row cut from the Qingpu task-division table ("落实消纳场所备案 | 区绿化市容局 | 区规划资源局、…")
+    keeps what its cells were, so "谁牵头，哪些单位配合" finds it by its words too; a paragraph does not."""
+    qingpu = parsed_corpus["sh_qingpu_2025_20_jianzhulaji.txt"]
+    tok = PolicyTokenizer(vocabulary(qingpu.clauses))
+    row = clause_with(qingpu, "落实消纳场所备案\n区绿化市容局")
+    (chunk,) = chunk_clause(qingpu.document, row, tok, max_tokens=160)
+    assert chunk.context.endswith("> 牵头单位 配合单位")
+    assert {"牵头", "配合"} <= set(tok.terms(chunk.embed_text))
+    paragraph = clause_with(qingpu, "区绿化市容局开展建筑垃圾消纳场所备案工作")
+    assert "牵头单位" not in chunk_clause(qingpu.document, paragraph, tok, max_tokens=160)[0].context

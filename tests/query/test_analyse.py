@@ -175,3 +175,27 @@ def test_a_plan_being_drawn_up_is_the_topic_not_a_documents_name(analyser, small
     query = analyser.analyse("奉贤区公园城市规划编制谁牵头，配合单位有哪些？")
     assert {"公园城市", "规划", "编制"} <= set(query.task_words)
     assert source(small, query.scope) == [FENGXIAN]
+
+
+@pytest.fixture(scope="module")
+def shanghai(tmp_path_factory):
+    index = Index(Settings.from_env(index_dir=tmp_path_factory.mktemp("shanghai")), embedder=HashEmbedder())
+    files = ["sh_qingpu_2025_20_jianzhulaji.txt", "sh_lvrong_2021_208_gongyuanchengshi.txt", FENGXIAN,
+             "sh_fengxian_2024_12_weifayongdi.txt", "sh_hongkou_2022_3_jianzhulaji.txt"]
+    assert not index.ingest([CORPUS / f for f in files]).failed
+    return index
+
+
+@pytest.mark.parametrize("question, expected", [
+    # a district one title is issued by names that plan, as a province does
+    ("青浦消纳场所备案这块谁牵头，哪些单位配合？", ["sh_qingpu_2025_20_jianzhulaji.txt"]),
+    ("青浦区装修垃圾监督管理是哪个部门牵头？", ["sh_qingpu_2025_20_jianzhulaji.txt"]),
+    # 青浦区政府 is an agency of the 上海市 公园城市 plan, not the name of the Qingpu plan
+    ("青浦区政府在公园城市建设中负责什么？", []),
+    # "公园城市规划" fits the 上海市 and the 奉贤区 plan; 奉贤 settles it
+    ("奉贤公园城市规划谁牵头？", [FENGXIAN]),
+    # two 奉贤 plans: the place alone names neither
+    ("奉贤那个方案讲什么？", [FENGXIAN, "sh_fengxian_2024_12_weifayongdi.txt"]),
+])
+def test_a_district_names_the_one_plan_it_issued(shanghai, question, expected):
+    assert source(shanghai, QueryAnalyser(shanghai).analyse(question).scope) == sorted(expected)

@@ -86,6 +86,9 @@ def test_a_parenthetical_that_is_not_an_attribution_gives_no_roles():
     ("人民银行等部门", ["人民银行"]),
     ("省、自治区、直辖市人民政府环境保护主管部门", ["省、自治区、直辖市人民政府环境保护主管部门"]),
     ("国务院有关部门", []),
+    # a table cell of the 上海 公园城市 指导意见 (a line break after the comma): the suffix is shared within its run
+    ("嘉定区、青浦区、松江区、奉贤区政府，\n临港新片区管委会",
+     ["嘉定区政府", "青浦区政府", "松江区政府", "奉贤区政府", "临港新片区管委会"]),
 ])
 def test_agency_lists(names_text, expected):
     assert names(split_agencies(names_text)[0]) == expected
