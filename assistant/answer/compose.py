@@ -43,6 +43,8 @@ _PROHIBIT = re.compile(r"不得|禁止|严禁|不准|杜绝|不予")
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
 _BODY = re.compile(r"人民政府|政府|部门|单位|机关|机构|[厅局委署办]|企业|责任人|使用权人|国家|国务院")
+# words whose 局/委/办 is no body: "加快布局…产业" names nobody (a who-question must not be answered by it)
+_NOT_BODY = re.compile(r"布局|格局|结局|全局|大局|开局|当局|办法|办理|举办|创办|督办|委托")
 _CUES = ((re.compile(r"谁|哪个部门|哪个单位|哪级|哪一级"), re.compile(r"由[\u4e00-\u9fff]{2,}|人民政府|部门|单位|厅|局|委")),
          (re.compile(r"哪里|在哪|哪个(城市|地方|市|县)|什么地方"), re.compile(r"[\u4e00-\u9fff]{1,4}(市|县|区)|在[\u4e00-\u9fff]{2,}")),
          (re.compile(r"多少|几个|几项|比例"), re.compile(r"\d")),
@@ -284,10 +286,13 @@ class Assistant:
         for year in re.findall(r"(?:19|20)\d{2}", question):        # a year the text never mentions
             if year not in whole:
                 return False
-        for place in re.findall(r"[\u4e00-\u9fff]{2,3}(?:省|市|县)(?![\u4e00-\u9fff]{0,2}(?:场|级|长))", question):
+        for place in re.findall(r"[\u4e00-\u9fff]{2,3}(?:省|市|县)(?!里)(?![\u4e00-\u9fff]{0,2}(?:场|级|长))", question):
+            # (市里 / 县里 is "the city level": "最晚什么时候报市里" names no city)
             place = re.sub(r"^[中里在的和与及对从按]", "", place)
             if len(place) < 3 or re.search(r"[哪什各本该全每个些这那]|设区|地级|县级|市县|省市", place):
                 continue                   # 设区市, 各市县: kinds of places, not a place
+            if re.search(r"[报给向到由交送至经候]", place):
+                continue                   # "报给市住建委", "时候报市": a verb before 市, not a city
             if place not in whole and place[:-1] not in whole:    # another province or city
                 return False
         for province in PROVINCES:
@@ -364,7 +369,7 @@ class Assistant:
         a body (a government, department, unit), else the documents do not say who."""
         best = hits[0]
         quote = self._quote(query, best.clause, "general")
-        if who and not _BODY.search(quote):
+        if who and not _BODY.search(_NOT_BODY.sub("", quote)):
             return self._not_found(query, hits)
         lead = ""
         if re.search(r"可以|能否|能不能|可不可以|允许|准许|能", query.text):

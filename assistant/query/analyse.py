@@ -56,6 +56,7 @@ _DEICTIC = re.compile(r"(这个|这份|本|该|此|这一|上述|这部|这)(计
                       r"文件(里|中)|今年|本年度")
 _DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,6}?)\s*[〔\[（(【]?\s*((?:19|20)\d{2})\s*[〕\]）)】年]?\s*第?\s*(\d{1,4})\s*号")
 _GENERIC_TITLE = re.compile("|".join(GENERIC_TITLE_WORDS))
+_ISSUED = re.compile(r"(?:印发|发布|出台|下发|发)的")
 # a place a title is issued by or about: "上海市青浦区人民政府办公室…", "《青浦区关于…》" (not 公园城市, 无废城市, 保税区)
 _TITLE_PLACE = r"(?:^|[省市《]){}(?:区|市|县)(?=人民政府|政府|关于|委员会|办公室)"
 # words officers use for any plan-like document, whatever its title calls it
@@ -199,6 +200,9 @@ class QueryAnalyser:
         expanded = expand_aliases(text)
         intents = detect_intents(text)
         mentions, unknown = self.agency_mentions(expanded)
+        # "绿化市容局印发的公园城市指导意见": the issuer names the document, it is no role asked about
+        issuers = [expanded[m[0]:_ISSUED.match(expanded, m[1]).end()] for m in mentions if _ISSUED.match(expanded, m[1])]
+        mentions = [m for m in mentions if not _ISSUED.match(expanded, m[1])]
         agencies = list(dict.fromkeys(n for _, _, _, names in mentions for n in names))
         conditions = self._conditions(expanded, mentions)
         named = {} if restrict else self._named(text)
@@ -225,6 +229,8 @@ class QueryAnalyser:
             while start > 0 and unnamed[start - 1] in title and unnamed[start - 1] not in "和与及对在的里中，、 ":
                 start -= 1
             unnamed = unnamed[:start] + " " + unnamed[m.end():]
+        for issuer in issuers:
+            unnamed = unnamed.replace(issuer, " ")
         # with the document's name taken out of the question, its title words that remain are the topic
         # ("上海耕地方案对耕地保护…": the second 耕地 is what is asked about)
         task_words = self._task_words(self.content_words(unnamed), mentions, () if unnamed != text else scope)

@@ -215,3 +215,16 @@ def test_an_amount_asked_in_a_unit_needs_a_target_in_that_unit(assistant):
     assert not price.found and not price.targets, price.answer
     area = assistant.ask("高标准农田新增建设多少亩？")
     assert area.found and any("亩" in t for t in area.targets)
+
+
+def test_a_who_question_is_not_answered_by_a_sentence_naming_no_body(assistant):
+    """静安's plan never mentions 加氢站; its nearest sentence "加快布局和培育绿色低碳新赛道产业发展" holds 局 only
+    inside 布局, which names no body: 文件中未找到, not that sentence."""
+    a = assistant.ask("静安2025年碳达峰重点工作安排里，加氢站建设是哪个部门牵头？")
+    assert not a.found, a.answer
+
+
+def test_市里_is_the_city_level_not_another_city(assistant):
+    """"最晚什么时候报市里" (the 海绵城市 letter: 于11月底前将本年度出台的管控制度报送我委) names no city."""
+    a = assistant.ask("海绵城市那个函里，区里本年度出台的海绵管控制度，最晚什么时候报市里？")
+    assert a.found and "11月底前" in a.deadlines, a.answer

@@ -199,3 +199,18 @@ def shanghai(tmp_path_factory):
 ])
 def test_a_district_names_the_one_plan_it_issued(shanghai, question, expected):
     assert source(shanghai, QueryAnalyser(shanghai).analyse(question).scope) == sorted(expected)
+
+
+def test_the_issuer_of_a_document_is_not_an_agency_asked_about(shanghai):
+    """"绿化市容局印发的公园城市指导意见里…责任部门是谁": 绿化市容局 issued the document; the question asks who
+    is responsible for a task whose 责任部门 are district governments, so no agency condition and no boost."""
+    q = QueryAnalyser(shanghai).analyse("绿化市容局印发的公园城市指导意见里，五个新城打造“绿心”公园那条，责任部门是谁？")
+    assert q.agencies == () and q.conditions == ()
+    assert "绿化市容局" not in q.own_text and "那条" not in q.content_words
+    q = QueryAnalyser(shanghai).analyse("市绿化市容局牵头哪些任务？")
+    assert q.agencies == ("市绿化市容局",)
+
+
+def test_住建委_is_the_short_name_of_the_housing_and_construction_commission(shanghai):
+    q = QueryAnalyser(shanghai).analyse("公园城市指导意见里住建委负责什么？")
+    assert "市住房城乡建设管理委" in q.agencies and not q.unknown_agencies
