@@ -201,8 +201,9 @@ class QueryAnalyser:
         intents = detect_intents(text)
         mentions, unknown = self.agency_mentions(expanded)
         # "绿化市容局印发的公园城市指导意见": the issuer names the document, it is no role asked about
-        issuers = [expanded[m[0]:_ISSUED.match(expanded, m[1]).end()] for m in mentions if _ISSUED.match(expanded, m[1])]
-        mentions = [m for m in mentions if not _ISSUED.match(expanded, m[1])]
+        issued = [_ISSUED.match(expanded, m[1]) for m in mentions]
+        issuers = [expanded[m[0]:i.end()] for m, i in zip(mentions, issued) if i]
+        mentions = [m for m, i in zip(mentions, issued) if not i]
         agencies = list(dict.fromkeys(n for _, _, _, names in mentions for n in names))
         conditions = self._conditions(expanded, mentions)
         named = {} if restrict else self._named(text)
@@ -452,15 +453,13 @@ class QueryAnalyser:
         """(doc_id, place) for a district or city the question names that one title only is about, as a
         province names a plan: "青浦消纳场所备案这块谁牵头" with one 上海市青浦区… plan indexed. A place inside
         an agency name of the question ("青浦区政府负责…") names the agency, not a plan."""
-        mentions, _ = self.agency_mentions(question)
-        found = []
-        for word in dict.fromkeys(self.index.tokenizer.terms(question)):
-            place = word[:-1] if word.endswith(("区", "市", "县")) and len(word) >= 3 else word
-            doc_id = self._places.get(place)
-            at = question.find(place)
-            if doc_id and not _government(question, place) and not any(start <= at < end for start, end, _, _ in mentions):
-                found.append((doc_id, place))
-        return found
+        found = [(self._places[p], p) for p in dict.fromkeys(map(_place_stem, self.index.tokenizer.terms(question)))
+                 if p in self._places and not _government(question, p)]
+        if not found:
+            return []
+        mentions, _ = self.agency_mentions(question)     # only when a place was found: most questions name none
+        return [(doc_id, place) for doc_id, place in found
+                if not any(start <= question.find(place) < end for start, end, _, _ in mentions)]
 
     def _loose_titles(self, question: str) -> list[tuple[str, str]]:
         """(doc_id, name) for each loose name of a document in the question: the one document whose title
@@ -758,10 +757,14 @@ def _government(question: str, place: str) -> bool:
     return at >= 0 and bool(re.match(r"[区市县]?(人民政府|政府)", question[at + len(place):]))
 
 
+def _place_stem(word: str) -> str:
+    """"奉贤区" -> "奉贤"; a word that is no place name comes back as it is."""
+    return word[:-1] if word.endswith(("区", "市", "县")) and len(word) >= 3 else word
+
+
 def _title_has_place(title: str, word: str) -> bool:
     """Whether `word` ("奉贤", "奉贤区") is a place `title` is issued by or about."""
-    place = word[:-1] if word.endswith(("区", "市", "县")) and len(word) >= 3 else word
-    return bool(re.search(_TITLE_PLACE.format(re.escape(place)), title))
+    return bool(re.search(_TITLE_PLACE.format(re.escape(_place_stem(word))), title))
 
 
 def _title_places(documents: dict[str, Document]) -> dict[str, str]:
@@ -774,13 +777,10 @@ def _title_places(documents: dict[str, Document]) -> dict[str, str]:
         for m in re.finditer(_TITLE_PLACE.format(r"([\u4e00-\u9fff]{2,3}?)"), title):
             if m.group(1) not in PROVINCES and not _GENERIC_TITLE.fullmatch(m.group(1)):
                 places.setdefault(m.group(1), set()).add(doc_id)
-    out = {}
-    for place, ds in places.items():
-        if len(ds) == 1:
-            (doc_id,) = ds
-            if sum(place in t for t in titles.values()) == 1:
-                out[place] = doc_id
-    return out
+    # how many titles hold each 2-3 character run at all, counted in one pass (linear in the titles)
+    held = Counter(run for title in titles.values()
+                   for run in {title[i:i + n] for n in (2, 3) for i in range(len(title) - n + 1)})
+    return {place: next(iter(ds)) for place, ds in places.items() if len(ds) == 1 and held[place] == 1}
 
 
 def _distinctive_title_terms(documents: dict[str, Document]) -> dict[str, list[str]]:
