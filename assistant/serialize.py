@@ -11,7 +11,9 @@ import re
 
 from .models import Agency, Answer, Citation, Clause, Deadline, Document, Origin, Task
 
-_FIRST_SENTENCE = re.compile(r"[^。；！？\n]*[。；！？]?")
+_SENTENCE = re.compile(r"[^。；！？\n]*(?:[。；！？]+|\n|$)")
+# a numbering label at the start of a line: "1．", "（三）", "一、", "一是", or a table row's 序号 alone ("1")
+_LABEL = re.compile(r"^(?:\d+[．.、](?!\d)|\d+$|[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、|[一二三四五六七八九十]是)\s*")
 ROLE_FIELDS = ("lead_agencies", "participants", "responsible", "implementers", "guiding")
 
 
@@ -57,10 +59,30 @@ def hit_json(document: Document, clause: Clause, score: float) -> dict:
     return {**where_json(document, clause), "text": clause.text, **fields_json(clause), "score": round(float(score), 6)}
 
 
+def _sentences(text: str) -> list[str]:
+    """The sentences of `text`, skipping a line that holds only a numbering label (a table row's 序号 "1"
+    above its task cell)."""
+    out = [m.group(0).strip() for m in _SENTENCE.finditer(text or "")]
+    return [x for x in out if x and not _LABEL.fullmatch(x)]
+
+
+def first_sentence(text: str, label: str | None = None) -> str:
+    """A clause's or task's first sentence without its numbering label ("1．持续开展…。" -> "持续开展…").
+    Never raises."""
+    for sentence in _sentences(text):
+        if label and sentence.startswith(label):
+            sentence = sentence[len(label):].strip()
+        sentence = _LABEL.sub("", sentence, count=1).rstrip("。；")
+        if sentence:
+            return sentence
+    return (text or "").strip()
+
+
 def task_title(task: Task) -> str:
-    """The task's first sentence, at most 80 characters: how lists and tables name it."""
-    first = _FIRST_SENTENCE.match(task.text)
-    return (first.group(0) if first else task.text)[:80]
+    """The task's first sentence as written (with its label), at most 80 characters: how lists and tables
+    name it."""
+    sentences = _sentences(task.text)
+    return (sentences[0] if sentences else task.text)[:80]
 
 
 def task_json(document: Document, task: Task) -> dict:

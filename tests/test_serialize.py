@@ -41,3 +41,16 @@ def test_answer_json_is_the_ask_contract_with_fields_added():
     assert data["citations"][0] == {"doc_id": "d", "doc_title": "标题", "source": "a.txt",
                                     "section_path": ["一、总体要求"], "clause_label": "（一）", "clause_id": "d:c1/p1",
                                     "text": "全文", "quote": "引文", "score": 0.9}
+
+
+def test_a_table_rows_title_is_its_task_cell_not_its_number(parsed_corpus):
+    """Jing'an's task table in text form puts the 序号 on its own line ("1\\n全力推进节能降碳目标进度…"): lists,
+    the 任务 column and quotes name the task, not "1"; a sentence starting with a decimal keeps it."""
+    from assistant.serialize import first_sentence, task_title
+
+    jingan = parsed_corpus["sh_jingan_2025_11_tandafeng.txt"]
+    row = next(t for t in jingan.tasks if t.row == 1)
+    assert task_title(row) == "全力推进节能降碳目标进度，明确年度重点工作任务"
+    assert first_sentence(row.text, row.label) == "全力推进节能降碳目标进度，明确年度重点工作任务"
+    assert first_sentence("1．持续开展调查。") == "持续开展调查"
+    assert first_sentence("3.5万亩高标准农田。") == "3.5万亩高标准农田"

@@ -30,12 +30,12 @@ from ..query.analyse import FOLLOW_UP, MORE, NEXT, is_office_holder_question
 from ..query.normalize import normalize_text
 from ..query.retrieve import Hit, Retriever
 from ..query.select import TaskRow, role_of, select_tasks
+from ..serialize import first_sentence
 from ..settings import LLMSettings, Settings
 
 SENTENCE = re.compile(r"[^。；！？\n]*(?:[。；！？]+|\n|$)")
 ROLE_NAME = {Role.LEAD: "牵头单位", Role.PARTICIPANTS: "参与单位", Role.RESPONSIBLE: "负责单位"}
 ROLE_VERB = {Role.LEAD: "牵头", Role.PARTICIPANTS: "参与", Role.RESPONSIBLE: "负责", Role.ANY: "承担"}
-_LEADING_LABEL = re.compile(r"^(?:[（(]?(?:[一二三四五六七八九十]{1,3}|\d{1,3})[)）]?[、.．]?\s*)+")
 # an amount asked in a unit of money, weight, length or area (not a measure word: 多少个 may be 6座)
 _UNIT_ASKED = re.compile(r"(?:多少|几)(万|亿)?(元|吨|平方公里|公里|公顷|亩|立方米|千瓦|米)")
 _ASKS_LEAD = re.compile(r"牵头|主抓|主管|抓总")
@@ -74,9 +74,7 @@ def _sentences(text: str) -> list[str]:
 def _name_run(words: Sequence[str], text: str) -> int:
     """How many of `words`, consecutive as the question has them, a clause's own name holds: its first
     line or phrase without the label ("落实消纳场所备案" of a table row, "（2）涉及耕地的消纳场所")."""
-    lines = [_LEADING_LABEL.sub("", ln.strip()) for ln in text.split("\n")]
-    lines = [ln for ln in lines if ln]
-    name = re.split(r"[，。；：,;:]", lines[0])[0] if lines else ""
+    name = re.split(r"[，。；：,;:]", first_sentence(text))[0]
     best = 0
     for start in range(len(words)):
         for end in range(len(words), start + best, -1):
@@ -84,16 +82,6 @@ def _name_run(words: Sequence[str], text: str) -> int:
                 best = end - start
                 break
     return best
-
-
-def first_sentence(text: str, label: str | None = None) -> str:
-    """The first sentence without its numbering label ("1．持续开展…。" -> "持续开展…"); never raises."""
-    sentences = _sentences(text)
-    first = sentences[0].strip() if sentences else (text or "").strip()
-    if label and first.startswith(label):
-        first = first[len(label):]
-    first = re.sub(r"^(\d+[．.、]|（[一二三四五六七八九十\d]+）|[一二三四五六七八九十]+、|[一二三四五六七八九十]是)", "", first)
-    return first.rstrip("。；")
 
 
 def _short_title(title: str) -> str:

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from assistant.answer import compose
-from assistant.answer.compose import first_sentence
+from assistant.serialize import first_sentence
 from assistant.index import Index
 from assistant.settings import Settings
 from assistant.surfaces import cli
