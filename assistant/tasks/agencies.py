@@ -28,7 +28,7 @@ VAGUE = re.compile(   # 有关部门, 各有关部门和单位, 自治区相关�
     r"|(?:自治区|国务院|省|市|县)?各?(?:有关|相关)(?:部门|单位|方面|机构).{0,4}"
 )
 _TRAILING = re.compile(
-    r"(?:等(?:有关|相关)?(?:部门和单位|部门|单位|方面|机构)?|(?:按职责分工|按照职责分工|按职责|按照职责|分别|共同|依职责))+$"
+    r"(?:等各?(?:有关|相关)?(?:部门和单位|部门|单位|方面|机构)?|(?:按职责分工|按照职责分工|按职责|按照职责|分别|共同|依职责))+$"
 )
 _CONJUNCTION = re.compile(r"以及|及|和|与|同")
 
@@ -51,9 +51,12 @@ def split_agencies(names: str, prefix: str | None = None) -> tuple[list[Agency],
     for item in items:
         if VAGUE.fullmatch(item):
             continue
+        # "市北园区、生态环境局…" (a Jing'an park, then district bodies): only an agency's 市/县/省 is a prefix
+        # the later names in the list share
         m = JURISDICTION_PREFIX.match(item)
         if m:
-            prefix = m.group(1)
+            if looks_like_agency(item):
+                prefix = m.group(1)
             name = item
         elif prefix and not OWN_PLACE.match(item) and not NOT_INHERITING.search(item) \
                 and not item.startswith(PROVINCES):

@@ -12,7 +12,7 @@ from ..documents.structure import read_structure
 from ..models import Block, LoadedText, ParsedDocument
 from .fields import build_clauses
 
-PARSER_VERSION = 6
+PARSER_VERSION = 7
 
 
 def parse_file(path: str | Path) -> ParsedDocument:

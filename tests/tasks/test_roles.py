@@ -89,6 +89,9 @@ def test_a_parenthetical_that_is_not_an_attribution_gives_no_roles():
     # a table cell of the 上海 公园城市 指导意见 (a line break after the comma): the suffix is shared within its run
     ("嘉定区、青浦区、松江区、奉贤区政府，\n临港新片区管委会",
      ["嘉定区政府", "青浦区政府", "松江区政府", "奉贤区政府", "临港新片区管委会"]),
+    # Jing'an's table: 市北园区 is a park, its 市 no prefix for the district bodies after it; 等各相关部门 is vague
+    ("市北园区、生态环境局、建设管理委、发展改革委", ["市北园区", "生态环境局", "建设管理委", "发展改革委"]),
+    ("发展改革委、商务委、生态环境局等各相关部门", ["发展改革委", "商务委", "生态环境局"]),
 ])
 def test_agency_lists(names_text, expected):
     assert names(split_agencies(names_text)[0]) == expected
