@@ -38,6 +38,7 @@ ROLE_NAME = {Role.LEAD: "牵头单位", Role.PARTICIPANTS: "参与单位", Role.
 ROLE_VERB = {Role.LEAD: "牵头", Role.PARTICIPANTS: "参与", Role.RESPONSIBLE: "负责", Role.ANY: "承担"}
 # an amount asked in a unit of money, weight, length or area (not a measure word: 多少个 may be 6座)
 _UNIT_ASKED = re.compile(r"(?:多少|几)(万|亿)?(元|吨|平方公里|公里|公顷|亩|立方米|千瓦|米)")
+_JURISDICTION = re.compile(r"^(自治区|国家|省|市|区|县)")
 _ASKS_LEAD = re.compile(r"牵头|主抓|主管|抓总")
 _PROHIBIT = re.compile(r"不得|禁止|严禁|不准|杜绝|不予")
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -492,8 +493,36 @@ class Assistant:
         query = replace(query, **changes) if changes else query
         return select_tasks(self.index.tasks(), self.index.documents(), query)
 
+    def _in_scope_names(self, query: Query) -> Query:
+        """The query with each agency condition also matching the scoped documents' own name for it without
+        a jurisdiction prefix: "静安区发改委" asked of the Jing'an plan, whose table writes 发展改革委."""
+        scope = set(query.restrict or query.scope)
+        names = {a.name for t in self.index.tasks().values() if t.doc_id in scope
+                 for a in (*t.lead_agencies, *t.participants, *t.responsible)}
+        conditions = []
+        for c in query.conditions:
+            bare = {_JURISDICTION.sub("", a) for a in c.agencies}
+            found = tuple(n for n in sorted(names) if n not in c.agencies and _JURISDICTION.sub("", n) in bare)
+            conditions.append(replace(c, agencies=c.agencies + found) if found else c)
+        return replace(query, conditions=tuple(conditions))
+
     def _list(self, query: Query, offset: int = 0) -> Answer:
         rows = self._rows(query)
+        if not rows and query.conditions and (query.restrict or query.scope):
+            relaxed = self._in_scope_names(query)
+            rows = self._rows(relaxed)
+            query = relaxed if rows else query
+        if not rows and query.conditions and query.due is None and (query.restrict or query.scope) and \
+                all(c.role == Role.LEAD and not c.negated for c in query.conditions):
+            # the plan names no lead for these agencies (a table with only a 责任部门 column): say so, then
+            # the tasks they are responsible for, rather than a bare 文件中未找到
+            anyrole = self._in_scope_names(replace(query, conditions=tuple(replace(c, role=Role.ANY)
+                                                                           for c in query.conditions)))
+            others = self._rows(anyrole)
+            if others:
+                head = (f"{self._scope_title(query)}没有{self._describe(query)}；"
+                        f"{self._describe(anyrole)}共{len(others)}项")
+                return self._rows_answer(anyrole, others, head, offset)
         what = self._describe(query)
         scope_title = self._scope_title(query)
         due = query.due

@@ -57,8 +57,9 @@ _DEICTIC = re.compile(r"(这个|这份|本|该|此|这一|上述|这部|这)(计
 _DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,6}?)\s*[〔\[（(【]?\s*((?:19|20)\d{2})\s*[〕\]）)】年]?\s*第?\s*(\d{1,4})\s*号")
 _GENERIC_TITLE = re.compile("|".join(GENERIC_TITLE_WORDS))
 _ISSUED = re.compile(r"(?:印发|发布|出台|下发|发)的")
-# a place a title is issued by or about: "上海市青浦区人民政府办公室…", "《青浦区关于…》" (not 公园城市, 无废城市, 保税区)
-_TITLE_PLACE = r"(?:^|[省市《]){}(?:区|市|县)(?=人民政府|政府|关于|委员会|办公室)"
+# a place a title is issued by or about: "上海市青浦区人民政府办公室…", "《青浦区关于…》", "《静安区2025年…》"
+# (not 公园城市, 无废城市, 保税区)
+_TITLE_PLACE = r"(?:^|[省市《]){}(?:区|市|县)(?=人民政府|政府|关于|委员会|办公室|\d{{4}}年)"
 # words officers use for any plan-like document, whatever its title calls it
 _PLAN_WORDS = ("方案", "计划", "意见", "通知", "文件", "规划")
 # a place prefix an officer may leave out; not when it binds to the next character as an adjective

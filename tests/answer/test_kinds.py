@@ -228,3 +228,14 @@ def test_市里_is_the_city_level_not_another_city(assistant):
     """"最晚什么时候报市里" (the 海绵城市 letter: 于11月底前将本年度出台的管控制度报送我委) names no city."""
     a = assistant.ask("海绵城市那个函里，区里本年度出台的海绵管控制度，最晚什么时候报市里？")
     assert a.found and "11月底前" in a.deadlines, a.answer
+
+
+def test_a_plan_that_names_no_lead_says_so_and_lists_what_the_agency_is_responsible_for(assistant):
+    """Jing'an's table has only a 责任部门 column, written without 区 (发展改革委): "哪些任务是发改委牵头的"
+    says there is none and lists its 28 tasks; "静安区发改委" finds the same name; nothing from other plans."""
+    a = assistant.ask("静安碳达峰那个工作安排里，哪些任务是发改委牵头的？")
+    first = a.answer.splitlines()[0]
+    assert "没有发展改革委牵头的任务" in first and "共28项" in first, first
+    assert {c.source for c in a.citations} == {"sh_jingan_2025_11_tandafeng.txt"}
+    b = assistant.ask("静安区发改委负责哪些任务？")
+    assert "共28项" in b.answer.splitlines()[0] and {c.source for c in b.citations} == {"sh_jingan_2025_11_tandafeng.txt"}

@@ -181,7 +181,8 @@ def test_a_plan_being_drawn_up_is_the_topic_not_a_documents_name(analyser, small
 def shanghai(tmp_path_factory):
     index = Index(Settings.from_env(index_dir=tmp_path_factory.mktemp("shanghai")), embedder=HashEmbedder())
     files = ["sh_qingpu_2025_20_jianzhulaji.txt", "sh_lvrong_2021_208_gongyuanchengshi.txt", FENGXIAN,
-             "sh_fengxian_2024_12_weifayongdi.txt", "sh_hongkou_2022_3_jianzhulaji.txt"]
+             "sh_fengxian_2024_12_weifayongdi.txt", "sh_hongkou_2022_3_jianzhulaji.txt",
+             "sh_jingan_2025_11_tandafeng.txt"]
     assert not index.ingest([CORPUS / f for f in files]).failed
     return index
 
@@ -190,6 +191,8 @@ def shanghai(tmp_path_factory):
     # a district one title is issued by names that plan, as a province does
     ("青浦消纳场所备案这块谁牵头，哪些单位配合？", ["sh_qingpu_2025_20_jianzhulaji.txt"]),
     ("青浦区装修垃圾监督管理是哪个部门牵头？", ["sh_qingpu_2025_20_jianzhulaji.txt"]),
+    # the subject of a title: 《静安区2025年碳达峰碳中和…工作安排》
+    ("静安碳达峰那个工作安排里，哪些任务是发改委牵头的？", ["sh_jingan_2025_11_tandafeng.txt"]),
     # 青浦区政府 is an agency of the 上海市 公园城市 plan, not the name of the Qingpu plan
     ("青浦区政府在公园城市建设中负责什么？", []),
     # "公园城市规划" fits the 上海市 and the 奉贤区 plan; 奉贤 settles it

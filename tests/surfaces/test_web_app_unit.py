@@ -73,6 +73,9 @@ def test_scope_limits_the_answer_and_says_what_was_searched(two):
     assert all(c.doc_id == zb for c in turns[-1].answer.citations)
     turns, _, _, _ = two.ask("今年年底前要完成哪些工作？", [], [gx, zb])
     assert turns[-1].answer.found and {c.doc_id for c in turns[-1].answer.citations} == {gx}
+    # nothing chosen, but the question names its plan: the label says which document was searched
+    turns, html, _, _ = two.ask("广西土壤计划里涉镉污染源排查谁牵头？", [], [])
+    assert turns[-1].scope == "《2021年度广西土壤污染防治重点工作实施计划》（问题所指）"
     # a document removed meanwhile drops out of the scope instead of failing
     assert two.scope([gx, "0000000000000000"]) == [gx]
 

@@ -101,7 +101,11 @@ class WebApp:
         if self.llm is not None:
             worded = generate_answer(answer, self.llm)
             generated = worded if worded is not answer else None
-        turns = (turns + [Turn(question, answer, self.scope_label(scope), generated,
+        # with nothing chosen, the documents the question itself (or the conversation) pointed to are what
+        # was searched: "静安碳达峰那个工作安排里…" is not a search of all documents
+        pointed = tuple(getattr(answer.query, "scope", ()) or ()) if not scope and answer.query is not None else ()
+        label = self.scope_label(scope) if scope or not pointed else self.scope_label(pointed) + "（问题所指）"
+        turns = (turns + [Turn(question, answer, label, generated,
                                self.llm.model if self.llm else None)])[-MAX_TURNS:]
         panel = f'<div class="pq-asked">问题：{e(answer.question)}</div>' + citation_cards(answer)
         return turns, conversation_html(turns), panel, ""
