@@ -98,9 +98,10 @@ class Settings(_Section):
     lower_rank_coverage: float = Field(0.8, ge=0.0, le=1.0, description=(
         "coverage a clause ranked 2nd or 3rd needs to answer instead of the 1st: it must cover the question "
         "clearly better than the best one had to"))
-    lead_depth: int = Field(5, ge=3, le=20, description=(
-        "a 谁牵头 question whose three best clauses name no lead looks this deep for one that does and is as "
-        "much about the question (a task table's row ranks below the paragraphs explaining it; forms questions)"))
+    lead_depth: int = Field(10, ge=3, le=30, description=(
+        "a 谁牵头 question looks this deep for a clause that names a lead, is as much about the question as "
+        "the best one and names the task better than the three best (a task table's row ranks below the "
+        "paragraphs explaining it: 5th in fm-002, 9th when the question names the plan; forms questions)"))
     list_page: int = Field(20, ge=1, le=1000, description="tasks shown in one list answer; a follow-up "
                                                           "\"还有呢\" shows the next ones")
     max_question_chars: int = Field(500, ge=10, description="longer questions are cut (a question is a line, "

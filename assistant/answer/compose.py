@@ -216,18 +216,19 @@ class Assistant:
         words (a lower-ranked one must cover them clearly better) and meets `need` (a field it must
         hold); a "who" question prefers a clause naming roles, and `prefer` (a score, higher first)
         reorders the three."""
-        hits = self._search(query, top_k)
+        asks_lead = query.intents[0] == "lead" and bool(_ASKS_LEAD.search(query.own_text or query.text))
+        deep = self._search(query, max(top_k, self.settings.lead_depth) if asks_lead else top_k)
+        hits = deep[:max(top_k, 3)]
         candidates = hits[:3]
         if query.intents[0] in ("lead", "participants") and candidates:
             # a clause naming roles goes first when it is about the question at least as much as the best
             # one; for a 谁牵头 question, one naming a lead goes before one naming only who is responsible
             # ("(十三)区信息委：加强对数字公园…的指导" vs the task "推进公园数字化建设" led by 区绿化市容局);
             # then the one whose own name holds the longest run of the question's words. A clause a little
-            # deeper takes part too when it names the task better: a table row ("落实消纳场所备案 |
+            # deeper (up to lead_depth) takes part too when it names the task better: a table row ("落实消纳场所备案 |
             # 区绿化市容局 | …") is short and ranks below the paragraphs explaining the same task.
             words = query.task_words or query.content_words
             top = _coverage(words, self._haystack(candidates[0].clause))
-            asks_lead = query.intents[0] == "lead" and bool(_ASKS_LEAD.search(query.own_text or query.text))
 
             def about(hit: Hit) -> bool:
                 return _coverage(words, self._haystack(hit.clause)) >= top
@@ -238,7 +239,7 @@ class Assistant:
                         -_name_run(words, hit.clause.text) if leads else 0)
             if asks_lead:
                 named = max(_name_run(words, h.clause.text) for h in candidates)
-                candidates += [h for h in hits[3:self.settings.lead_depth] if h.clause.lead_agencies and about(h)
+                candidates += [h for h in deep[3:] if h.clause.lead_agencies and about(h)
                                and _name_run(words, h.clause.text) > max(named, 1)][:1]
             candidates = sorted(candidates, key=order)
         if prefer is not None:

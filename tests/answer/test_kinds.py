@@ -239,3 +239,11 @@ def test_a_plan_that_names_no_lead_says_so_and_lists_what_the_agency_is_responsi
     assert {c.source for c in a.citations} == {"sh_jingan_2025_11_tandafeng.txt"}
     b = assistant.ask("静安区发改委负责哪些任务？")
     assert "共28项" in b.answer.splitlines()[0] and {c.source for c in b.citations} == {"sh_jingan_2025_11_tandafeng.txt"}
+
+
+def test_who_leads_a_table_row_when_the_question_names_the_plan(assistant):
+    """Named by its topic ("青浦建筑垃圾那个文件里"), the plan is in scope and its 细则 paragraphs on 备案 fill the
+    first eight places; the row "落实消纳场所备案" (9th) still answers, with its own 配合 units."""
+    a = assistant.ask("青浦建筑垃圾那个文件里，消纳场所备案谁牵头，谁配合？")
+    assert list(a.lead_agencies) == ["区绿化市容局"]
+    assert list(a.participants) == ["区规划资源局", "区水务局", "区农业农村委", "区生态环境局"]
