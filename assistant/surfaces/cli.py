@@ -60,9 +60,32 @@ class _Bars:
             bar.close()
 
 
+class _Lines:
+    """Progress as plain lines with the report (stdout) when stderr is no terminal: each stage's start and
+    end, so a long embedding (two minutes for corpus/) is not silence in a log; stderr keeps only errors."""
+
+    def __init__(self):
+        self._started: set[str] = set()
+
+    def step(self, stage: str, done: int, total: int, detail: str = "") -> None:
+        label = _Bars.LABELS.get(stage, stage)
+        if stage not in self._started:
+            self._started.add(stage)
+            print(f"{label} …", flush=True)
+        if done >= total and f"{stage}:done" not in self._started:
+            self._started.add(f"{stage}:done")
+            print(f"{label}: done ({done}/{total})", flush=True)
+
+    def __call__(self, message: str) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 def _progress():
-    """Progress bars when stderr is a terminal; nothing when piped."""
-    return _Bars() if sys.stderr.isatty() else None
+    """Progress bars when stderr is a terminal; else a line per stage start and end on stdout."""
+    return _Bars() if sys.stderr.isatty() else _Lines()
 
 
 def _cmd_parse(args: argparse.Namespace) -> int:

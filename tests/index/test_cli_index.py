@@ -65,3 +65,15 @@ def test_replace_protect_history_restore_from_the_command_line(tmp_path, run):
     assert code == 1 and "has versions 1 to 2" in err
     code, _, err = run("history", "nothing.txt")
     assert code == 1 and "no single document matches 'nothing.txt'" in err
+
+
+def test_ingest_into_a_log_reports_each_stage_as_it_goes(run):
+    """stderr is no terminal (a log, `make run > log`): no bars, but a line as each stage starts and ends,
+    before the per-file report; stderr stays empty for a clean ingest."""
+    code, out, err = run("ingest", GUANGXI)
+    lines = out.splitlines()
+    assert code == 0 and err == ""
+    for stage in ("parsing", "BM25 (answers now)", "embedding"):
+        assert lines.index(f"{stage} …") < lines.index(next(ln for ln in lines if ln.startswith(f"{stage}: done")))
+    assert lines.index(next(ln for ln in lines if ln.startswith("embedding: done"))) < \
+        lines.index(next(ln for ln in lines if ln.startswith("added")))
