@@ -257,8 +257,14 @@ class Assistant:
                 return hit, [hit] + [h for h in hits if h is not hit]
             if rank == 0 and query.intents[0] in ("deadline", "target"):
                 # the best clause is about the thing asked but has no such field: a neighbour's field
-                # would be borrowed (borrowed-deadline case); the answer is that the text gives none
-                return None, hits
+                # would be borrowed (borrowed-deadline case); the answer is that the text gives none --
+                # unless another of the three is at least as much about the question and holds it (the
+                # 一张图 stated twice: "动态更新" in the plan, "每半年滚动更新" in its 细则)
+                words = query.task_words or query.content_words
+                best = _coverage(words, self._haystack(hit.clause))
+                if not any(_coverage(words, self._haystack(h.clause)) >= best and need(h)
+                           for h in candidates[rank + 1:]):
+                    return None, hits
         return None, hits
 
     @staticmethod

@@ -247,3 +247,13 @@ def test_who_leads_a_table_row_when_the_question_names_the_plan(assistant):
     a = assistant.ask("青浦建筑垃圾那个文件里，消纳场所备案谁牵头，谁配合？")
     assert list(a.lead_agencies) == ["区绿化市容局"]
     assert list(a.participants) == ["区规划资源局", "区水务局", "区农业农村委", "区生态环境局"]
+
+
+def test_a_deadline_stated_where_the_task_is_stated_again_is_found(assistant):
+    """The best clause ("制定…“一张图”并动态更新") gives no frequency, but the 细则 states the same task again
+    with 每半年滚动更新, as much about the question: that is the answer, not 文件中未找到. The borrowed-deadline
+    case (a neighbour less about the question) still refuses (test_borrowed_deadline_case)."""
+    a = assistant.ask("青浦那个建筑垃圾文件，一张图多久更新一次？")
+    assert a.found and "每半年" in a.deadlines, a.answer
+    b = assistant.ask("黄浦可再生能源方案里公共机构屋顶光伏要什么时候装完？")
+    assert b.found and "到2030年" in b.deadlines and "公共机构屋顶光伏" in b.citations[0].quote, b.answer
